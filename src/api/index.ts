@@ -1,0 +1,37 @@
+// The MAAS API 2.0 handlers and the rules that dispatch to them (DESIGN D8).
+import { accountResource } from './account.ts';
+import { machineResource, machinesResource, nodeResource, nodesResource } from './nodes.ts';
+import type { Resource } from './registry.ts';
+import { userResource, usersResource } from './users.ts';
+import { versionResource } from './version.ts';
+
+/** Every resource served under /MAAS/api/2.0/. */
+export const RESOURCES: readonly Resource[] = [
+  versionResource,
+  usersResource,
+  userResource,
+  accountResource,
+  nodesResource,
+  nodeResource,
+  machinesResource,
+  machineResource,
+];
+
+export { type ApiDescription, createDescription } from './describe.ts';
+export {
+  challenge,
+  checkFormat,
+  chooseHandler,
+  createRouter,
+  isApiPath,
+  type RouteMatch,
+  type Router,
+  resolveAction,
+  resolveOp,
+  unknownEndpoint,
+} from './dispatch.ts';
+export { ApiError, type ApiErrorCode, badRequest, forbidden, notFound } from './errors.ts';
+export { BodyError, type DecodedBody, decodeBody, Params, parseUrlEncoded, type UploadedFile } from './params.ts';
+export type { Action, ActionContext, ActionResult, Handler, HttpMethod, Resource } from './registry.ts';
+export { allowedMethods } from './registry.ts';
+export { userJson } from './users.ts';

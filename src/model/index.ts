@@ -1,0 +1,3 @@
+// MAAS wire types, key formats and constants. No I/O.
+export * from './keys.ts';
+export * from './wire.ts';

@@ -1,0 +1,70 @@
+// Gathers the OAuth parameters of a request from its three possible sources, as MAAS does
+// (spec/maas-auth.md §1.2–1.3), and the parameter list RFC 5849 §3.4.1.3.1 signs.
+import { parseAuthorizationHeader } from './header.ts';
+import { percentDecode } from './percent.ts';
+import { type CollectedParams, type OAuthRequest, type ParamList, type ParamSource, REQUIRED_PARAMS } from './types.ts';
+
+/** Query strings are form-urlencoded: '+' is a space (RFC 5849 §3.4.1.3.1). */
+export function parseQueryString(query: string): ParamList {
+  const pairs: ParamList = [];
+  for (const piece of query.replace(/^\?/, '').split('&')) {
+    if (piece === '') continue;
+    const eq = piece.indexOf('=');
+    const name = eq < 0 ? piece : piece.slice(0, eq);
+    const value = eq < 0 ? '' : piece.slice(eq + 1);
+    pairs.push([percentDecode(name, true), percentDecode(value, true)]);
+  }
+  return pairs;
+}
+
+function queryOf(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return '';
+  const hash = url.indexOf('#', q);
+  return url.slice(q + 1, hash < 0 ? undefined : hash);
+}
+
+function oauthValues(pairs: Iterable<[string, string]>): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const [name, value] of pairs) if (name.startsWith('oauth_')) values.set(name, value);
+  return values;
+}
+
+/**
+ * Collects oauth_* parameters from the Authorization header, the query string and the body.
+ * A source counts as an OAuth attempt when it holds all six required parameters; the merged
+ * values follow MAAS's precedence, query > header > body.
+ * @throws OAuthError ERR_OAUTH_HEADER_MALFORMED when an OAuth-scheme header cannot be parsed.
+ */
+export function collectParams(request: OAuthRequest): CollectedParams {
+  const header = request.authorization === undefined ? undefined : parseAuthorizationHeader(request.authorization);
+  const query = parseQueryString(queryOf(request.url));
+  const body = request.body?.params ?? [];
+
+  const sources: Array<[ParamSource, Map<string, string>]> = [
+    ['body', oauthValues(body)],
+    ['header', header ?? new Map()],
+    ['query', oauthValues(query)],
+  ];
+  const oauth: Record<string, string> = {};
+  const completeSources: ParamSource[] = [];
+  for (const [source, values] of sources) {
+    for (const [name, value] of values) if (name.startsWith('oauth_')) oauth[name] = value;
+    if (REQUIRED_PARAMS.every((name) => values.has(name))) completeSources.push(source);
+  }
+
+  const signed: ParamList = [];
+  const add = (pairs: Iterable<[string, string]>) => {
+    for (const pair of pairs) if (pair[0] !== 'oauth_signature') signed.push(pair);
+  };
+  add(query);
+  if (header) add(header);
+  if (request.body?.signed) add(body);
+
+  return {
+    oauth,
+    completeSources,
+    signed,
+    missing: REQUIRED_PARAMS.filter((name) => oauth[name] === undefined),
+  };
+}

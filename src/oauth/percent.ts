@@ -1,0 +1,55 @@
+// RFC 5849 §3.6 percent-encoding and a lenient decoder.
+
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+
+/** RFC 5849 §3.6: encode every octet of the UTF-8 form except the RFC 3986 unreserved set. */
+export function percentEncode(value: string): string {
+  let out = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const ch = String.fromCharCode(byte);
+    out += byte < 0x80 && UNRESERVED.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
+}
+
+/**
+ * Decodes %XX sequences. Unlike form decoding, '+' stays a '+' (RFC 5849 §3.5.1 header values
+ * are plain percent-encoded), a stray '%' is kept literally (as Python's unquote does, which
+ * MAAS uses) and invalid UTF-8 becomes U+FFFD, so no input makes it throw.
+ */
+export function percentDecode(value: string, plusIsSpace = false): string {
+  if (!value.includes('%') && !(plusIsSpace && value.includes('+'))) return value;
+  const bytes: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code === 0x25 && i + 2 < value.length) {
+      const hi = hexValue(value.charCodeAt(i + 1));
+      const lo = hexValue(value.charCodeAt(i + 2));
+      if (hi >= 0 && lo >= 0) {
+        bytes.push(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    if (code === 0x2b && plusIsSpace) {
+      bytes.push(0x20);
+    } else if (code < 0x80) {
+      bytes.push(code);
+    } else {
+      // Re-encode non-ASCII characters (or surrogate pairs) as UTF-8 bytes.
+      const cp = value.codePointAt(i) ?? code;
+      if (cp > 0xffff) i++;
+      bytes.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
+    }
+  }
+  return utf8.decode(Uint8Array.from(bytes));
+}

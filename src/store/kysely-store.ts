@@ -1,0 +1,327 @@
+// The Store over Kysely: the same queries for SQLite and PostgreSQL (DESIGN D6). What differs
+// between dialects (connection, pragmas, error codes) is passed in by sqlite/ or postgres/.
+import type { Kysely, Selectable } from 'kysely';
+import { DEFAULT_KEY_NAME, generateApiKeyParts, type RandomBytes } from '../model/index.ts';
+import type { Database, UsersTable } from './schema.ts';
+import { type SecretBox, hashPassword, sessionDigest, verifyPassword } from './secrets.ts';
+import {
+  type ApiKey,
+  type ApiKeyWithSecret,
+  type KeyPartKind,
+  type NewUser,
+  type Session,
+  type Store,
+  StoreError,
+  type TokenGrant,
+  type User,
+} from './types.ts';
+
+export interface KyselyStoreDeps {
+  kind: Store['kind'];
+  db: Kysely<Database>;
+  secrets: SecretBox;
+  randomBytes: RandomBytes;
+  /** Whole seconds since the epoch. */
+  now: () => number;
+  isUniqueViolation: (error: unknown) => boolean;
+  close: () => Promise<void>;
+}
+
+function toUser(row: Selectable<UsersTable>): User {
+  return {
+    id: Number(row.id),
+    username: row.username,
+    email: row.email,
+    isSuperuser: Boolean(row.is_superuser),
+    isActive: Boolean(row.is_active),
+    isLocal: Boolean(row.is_local),
+    createdAt: Number(row.created_at),
+  };
+}
+
+const KEY_COLUMNS = [
+  'id',
+  'user_id',
+  'name',
+  'consumer_key',
+  'token_key',
+  'created_at',
+  'expires_at',
+  'scope',
+  'last_used_at',
+  'secret_sealed',
+] as const;
+
+export function createKyselyStore(deps: KyselyStoreDeps): Store {
+  const { db, secrets } = deps;
+
+  function toKey(row: Pick<Selectable<Database['api_keys']>, (typeof KEY_COLUMNS)[number]>): ApiKeyWithSecret {
+    const key: ApiKey = {
+      id: Number(row.id),
+      userId: Number(row.user_id),
+      name: row.name,
+      consumerKey: row.consumer_key,
+      tokenKey: row.token_key,
+      createdAt: Number(row.created_at),
+      expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+      scope: row.scope,
+      lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+    };
+    return { ...key, tokenSecret: secrets.open(row.secret_sealed) };
+  }
+
+  async function insertKey(userId: number, name: string): Promise<ApiKeyWithSecret> {
+    // 18+18 random characters make a collision astronomically unlikely; retry anyway, since
+    // the unique indexes would otherwise turn one into an error.
+    for (let attempt = 0; ; attempt++) {
+      const parts = generateApiKeyParts(deps.randomBytes);
+      try {
+        const row = await db
+          .insertInto('api_keys')
+          .values({
+            user_id: userId,
+            name,
+            consumer_key: parts.consumerKey,
+            token_key: parts.tokenKey,
+            secret_sealed: secrets.seal(parts.tokenSecret),
+            secret_digest: secrets.digest(parts.tokenSecret),
+            created_at: deps.now(),
+            expires_at: null,
+            scope: null,
+            last_used_at: null,
+          })
+          .returning(KEY_COLUMNS)
+          .executeTakeFirstOrThrow();
+        return toKey(row);
+      } catch (error) {
+        if (!deps.isUniqueViolation(error) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  return {
+    kind: deps.kind,
+
+    async countUsers() {
+      const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+
+    async createUser(user: NewUser) {
+      const passwordHash = hashPassword(user.password, deps.randomBytes);
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const row = await trx
+            .insertInto('users')
+            .values({
+              username: user.username,
+              email: user.email,
+              password_hash: passwordHash,
+              is_superuser: user.isSuperuser ? 1 : 0,
+              is_active: 1,
+              is_local: 1,
+              created_at: deps.now(),
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          const created = toUser(row);
+          // As in MAAS, every new user gets one key named "MAAS consumer" (spec/maas-auth.md §4.3).
+          const parts = generateApiKeyParts(deps.randomBytes);
+          await trx
+            .insertInto('api_keys')
+            .values({
+              user_id: created.id,
+              name: DEFAULT_KEY_NAME,
+              consumer_key: parts.consumerKey,
+              token_key: parts.tokenKey,
+              secret_sealed: secrets.seal(parts.tokenSecret),
+              secret_digest: secrets.digest(parts.tokenSecret),
+              created_at: deps.now(),
+              expires_at: null,
+              scope: null,
+              last_used_at: null,
+            })
+            .execute();
+          return created;
+        });
+      } catch (error) {
+        if (deps.isUniqueViolation(error)) {
+          throw new StoreError('ERR_STORE_DUPLICATE', `A user with the username ${user.username} already exists.`, {
+            cause: error,
+          });
+        }
+        throw error;
+      }
+    },
+
+    async findUser(username) {
+      const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      return row && toUser(row);
+    },
+
+    async findUserById(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toUser(row);
+    },
+
+    async listUsers() {
+      const rows = await db.selectFrom('users').selectAll().orderBy('username').execute();
+      return rows.map(toUser);
+    },
+
+    async deleteUser(username) {
+      const user = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+      if (!user) return false;
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+        await trx.deleteFrom('api_keys').where('user_id', '=', user.id).execute();
+        await trx.deleteFrom('users').where('id', '=', user.id).execute();
+      });
+      return true;
+    },
+
+    async checkPassword(username, password) {
+      const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      if (!row || !row.is_active || !verifyPassword(password, row.password_hash)) return undefined;
+      return toUser(row);
+    },
+
+    createApiKey: insertKey,
+
+    async listApiKeys(userId) {
+      const rows = await db
+        .selectFrom('api_keys')
+        .select(KEY_COLUMNS)
+        .where('user_id', '=', userId)
+        .orderBy('id')
+        .execute();
+      return rows.map(toKey);
+    },
+
+    async deleteApiKey(userId, tokenKey) {
+      const result = await db
+        .deleteFrom('api_keys')
+        .where('user_id', '=', userId)
+        .where('token_key', '=', tokenKey)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+
+    async renameApiKey(userId, tokenKey, name) {
+      const result = await db
+        .updateTable('api_keys')
+        .set({ name })
+        .where('user_id', '=', userId)
+        .where('token_key', '=', tokenKey)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async consumerExists(consumerKey) {
+      const row = await db
+        .selectFrom('api_keys')
+        .select('id')
+        .where('consumer_key', '=', consumerKey)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async findTokenGrant(tokenKey): Promise<TokenGrant | undefined> {
+      const row = await db
+        .selectFrom('api_keys')
+        .innerJoin('users', 'users.id', 'api_keys.user_id')
+        .select([
+          'api_keys.token_key',
+          'api_keys.consumer_key',
+          'api_keys.secret_sealed',
+          'api_keys.secret_digest',
+          'users.id',
+          'users.username',
+          'users.email',
+          'users.password_hash',
+          'users.is_superuser',
+          'users.is_active',
+          'users.is_local',
+          'users.created_at',
+        ])
+        .where('api_keys.token_key', '=', tokenKey)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const { secret_sealed: sealed, secret_digest: digest } = row;
+      return {
+        tokenKey: row.token_key,
+        consumerKey: row.consumer_key,
+        secret: {
+          matches: (presented) => secrets.digestMatches(presented, digest),
+          reveal: () => secrets.open(sealed),
+        },
+        user: toUser(row),
+      };
+    },
+
+    async keyPartKind(value): Promise<KeyPartKind> {
+      const row = await db
+        .selectFrom('api_keys')
+        .select(['consumer_key', 'token_key'])
+        .where((eb) => eb.or([eb('consumer_key', '=', value), eb('token_key', '=', value)]))
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return row.consumer_key === value ? 'consumer_key' : 'token_key';
+    },
+
+    async useNonce(consumerKey, tokenKey, nonce, expiresAt) {
+      const now = deps.now();
+      // A nonce whose record has expired (but was not yet pruned) may be used again.
+      const result = await db
+        .insertInto('nonces')
+        .values({ consumer_key: consumerKey, token_key: tokenKey, nonce, expires_at: expiresAt })
+        .onConflict((oc) =>
+          oc
+            .columns(['consumer_key', 'token_key', 'nonce'])
+            .doUpdateSet({ expires_at: expiresAt })
+            .where('nonces.expires_at', '<', now),
+        )
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+
+    async pruneNonces(now) {
+      const result = await db.deleteFrom('nonces').where('expires_at', '<', now).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    async createSession(sessionId, session: Session) {
+      await db
+        .insertInto('sessions')
+        .values({
+          id_digest: sessionDigest(sessionId),
+          user_id: session.userId,
+          csrf_token: session.csrfToken,
+          created_at: deps.now(),
+          expires_at: session.expiresAt,
+        })
+        .execute();
+    },
+
+    async findSession(sessionId, now) {
+      const row = await db
+        .selectFrom('sessions')
+        .select(['user_id', 'csrf_token', 'expires_at'])
+        .where('id_digest', '=', sessionDigest(sessionId))
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return row && { userId: Number(row.user_id), csrfToken: row.csrf_token, expiresAt: Number(row.expires_at) };
+    },
+
+    async deleteSession(sessionId) {
+      await db.deleteFrom('sessions').where('id_digest', '=', sessionDigest(sessionId)).execute();
+    },
+
+    async pruneSessions(now) {
+      const result = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    close: deps.close,
+  };
+}

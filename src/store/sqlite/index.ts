@@ -1,0 +1,48 @@
+// The embedded default: one SQLite file in the data dir, in WAL mode so that the CLI's admin
+// commands can write while `serve` runs.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { RandomBytes } from '../../model/index.ts';
+import { createKyselyStore } from '../kysely-store.ts';
+import { migrate } from '../migrations.ts';
+import type { Database } from '../schema.ts';
+import { createSecretBox } from '../secrets.ts';
+import type { Store } from '../types.ts';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file, or ':memory:'. */
+  file: string;
+  secretKey: Buffer;
+  randomBytes: RandomBytes;
+  now: () => number;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+  const database = new BetterSqlite3(options.file);
+  database.pragma('journal_mode = WAL');
+  // NORMAL is durable across application crashes in WAL mode; only an OS crash may lose the
+  // last transactions, never corrupt the file.
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  // Another process (the CLI next to a running server) may hold the write lock briefly.
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  await migrate(db as Kysely<unknown>, 'sqlite');
+  return createKyselyStore({
+    kind: 'sqlite',
+    db,
+    secrets: createSecretBox(options.secretKey, options.randomBytes),
+    randomBytes: options.randomBytes,
+    now: options.now,
+    isUniqueViolation,
+    close: () => db.destroy(),
+  });
+}

@@ -1,0 +1,112 @@
+// The Store interface, in domain terms. Implementations: sqlite/ (default) and, later,
+// postgres/. Both run the same Kysely queries and migrations (DESIGN D6).
+
+export interface User {
+  id: number;
+  username: string;
+  email: string;
+  isSuperuser: boolean;
+  isActive: boolean;
+  isLocal: boolean;
+  createdAt: number;
+}
+
+export interface NewUser {
+  username: string;
+  email: string;
+  password: string;
+  isSuperuser: boolean;
+}
+
+/** One API key: a consumer and its token (MAAS keeps them 1:1, spec/maas-auth.md §4.1). */
+export interface ApiKey {
+  id: number;
+  userId: number;
+  name: string;
+  consumerKey: string;
+  tokenKey: string;
+  createdAt: number;
+  /** Room for later issues: expiry, scope and last use. Not enforced yet. */
+  expiresAt: number | null;
+  scope: string | null;
+  lastUsedAt: number | null;
+}
+
+export interface ApiKeyWithSecret extends ApiKey {
+  tokenSecret: string;
+}
+
+/** A secret checkable in constant time, revealed only when an HMAC needs it. */
+export interface StoredSecret {
+  matches(presented: string): boolean;
+  reveal(): string;
+}
+
+/** What authentication needs to know about a token, in one lookup. */
+export interface TokenGrant {
+  tokenKey: string;
+  consumerKey: string;
+  secret: StoredSecret;
+  user: User;
+}
+
+export interface Session {
+  userId: number;
+  csrfToken: string;
+  expiresAt: number;
+}
+
+/** Which part of some API key a string is, for diagnostics (DESIGN D3). */
+export type KeyPartKind = 'consumer_key' | 'token_key' | undefined;
+
+export type StoreErrorCode = 'ERR_STORE_DUPLICATE' | 'ERR_STORE_UNAVAILABLE' | 'ERR_STORE_SECRET_KEY';
+
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+    this.code = code;
+  }
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+
+  countUsers(): Promise<number>;
+  /** @throws StoreError ERR_STORE_DUPLICATE when the username is taken. */
+  createUser(user: NewUser): Promise<User>;
+  findUser(username: string): Promise<User | undefined>;
+  findUserById(id: number): Promise<User | undefined>;
+  listUsers(): Promise<User[]>;
+  /** Deletes the user and their keys and sessions; false if there was none. */
+  deleteUser(username: string): Promise<boolean>;
+  /** The user if the password is right and the user is active. */
+  checkPassword(username: string, password: string): Promise<User | undefined>;
+
+  /** Creates a key (DESIGN D5: fresh random parts) for the user. */
+  createApiKey(userId: number, name: string): Promise<ApiKeyWithSecret>;
+  /** The user's keys, ordered by creation, with their secrets (MAAS lists them in full). */
+  listApiKeys(userId: number): Promise<ApiKeyWithSecret[]>;
+  deleteApiKey(userId: number, tokenKey: string): Promise<boolean>;
+  renameApiKey(userId: number, tokenKey: string, name: string): Promise<boolean>;
+
+  consumerExists(consumerKey: string): Promise<boolean>;
+  findTokenGrant(tokenKey: string): Promise<TokenGrant | undefined>;
+  keyPartKind(value: string): Promise<KeyPartKind>;
+
+  /**
+   * Records a nonce for (consumer, token) until `expiresAt`; false if it is already recorded
+   * and not yet expired. Atomic across processes sharing the database.
+   */
+  useNonce(consumerKey: string, tokenKey: string, nonce: string, expiresAt: number): Promise<boolean>;
+  pruneNonces(now: number): Promise<number>;
+
+  /** Stores a session under a digest of its id (the id itself is never stored). */
+  createSession(sessionId: string, session: Session): Promise<void>;
+  findSession(sessionId: string, now: number): Promise<Session | undefined>;
+  deleteSession(sessionId: string): Promise<void>;
+  pruneSessions(now: number): Promise<number>;
+
+  close(): Promise<void>;
+}
