@@ -182,7 +182,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
 
     async checkPassword(username, password) {
       const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
-      if (!row || !row.is_active || !verifyPassword(password, row.password_hash)) return undefined;
+      if (!row?.is_active || !verifyPassword(password, row.password_hash)) return undefined;
       return toUser(row);
     },
 

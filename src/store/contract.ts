@@ -1,0 +1,159 @@
+// The Store contract: one suite, run against every implementation (STYLE 8). Each
+// implementation's test file calls storeContract() with a factory for fresh stores.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DEFAULT_KEY_NAME } from '../model/index.ts';
+import type { Store } from './types.ts';
+
+export interface ContractClock {
+  seconds: number;
+}
+
+/** `open` returns a fresh, empty store whose clock reads `clock.seconds`, and a second handle on the same database. */
+export type StoreFactory = (clock: ContractClock) => Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => Promise<void> }>;
+
+export function storeContract(name: string, factory: StoreFactory): void {
+  describe(`store contract: ${name}`, () => {
+    async function withStore(run: (store: Store, clock: ContractClock, reopen: () => Promise<Store>) => Promise<void>) {
+      const clock = { seconds: 1_800_000_000 };
+      const { store, reopen, cleanup } = await factory(clock);
+      try {
+        await run(store, clock, reopen);
+      } finally {
+        await store.close();
+        await cleanup();
+      }
+    }
+
+    test('store: a new user gets one key named "MAAS consumer"', () =>
+      withStore(async (store) => {
+        const user = await store.createUser({ username: 'alice', email: 'a@x', password: 'pw', isSuperuser: false });
+        assert.equal(user.username, 'alice');
+        assert.equal(user.isSuperuser, false);
+        assert.equal(user.isActive, true);
+        const keys = await store.listApiKeys(user.id);
+        assert.equal(keys.length, 1);
+        assert.equal(keys[0]?.name, DEFAULT_KEY_NAME);
+        assert.match(keys[0]?.consumerKey ?? '', /^[A-Za-z0-9]{18}$/);
+        assert.match(keys[0]?.tokenKey ?? '', /^[A-Za-z0-9]{18}$/);
+        assert.match(keys[0]?.tokenSecret ?? '', /^[A-Za-z0-9]{32}$/);
+      }));
+
+    test('store: a duplicate username is ERR_STORE_DUPLICATE and leaves nothing behind', () =>
+      withStore(async (store) => {
+        await store.createUser({ username: 'bob', email: 'b@x', password: 'pw', isSuperuser: true });
+        await assert.rejects(store.createUser({ username: 'bob', email: 'c@x', password: 'pw', isSuperuser: false }), {
+          code: 'ERR_STORE_DUPLICATE',
+        });
+        assert.equal(await store.countUsers(), 1);
+      }));
+
+    test('store: users are listed by username and deleted with their keys', () =>
+      withStore(async (store) => {
+        const zed = await store.createUser({ username: 'zed', email: 'z@x', password: 'pw', isSuperuser: false });
+        await store.createUser({ username: 'amy', email: 'a@x', password: 'pw', isSuperuser: false });
+        assert.deepEqual((await store.listUsers()).map((u) => u.username), ['amy', 'zed']);
+        const [key] = await store.listApiKeys(zed.id);
+        assert.equal(await store.deleteUser('zed'), true);
+        assert.equal(await store.deleteUser('zed'), false);
+        assert.equal(await store.findUser('zed'), undefined);
+        assert.equal(await store.findTokenGrant(key!.tokenKey), undefined);
+        assert.equal(await store.consumerExists(key!.consumerKey), false);
+      }));
+
+    test('store: checkPassword accepts the right password only', () =>
+      withStore(async (store) => {
+        await store.createUser({ username: 'carol', email: 'c@x', password: 's3cret', isSuperuser: false });
+        assert.equal((await store.checkPassword('carol', 's3cret'))?.username, 'carol');
+        assert.equal(await store.checkPassword('carol', 'wrong'), undefined);
+        assert.equal(await store.checkPassword('nobody', 's3cret'), undefined);
+      }));
+
+    test('store: keys are created, listed in order, renamed and deleted per user', () =>
+      withStore(async (store) => {
+        const a = await store.createUser({ username: 'a', email: 'a@x', password: 'pw', isSuperuser: false });
+        const b = await store.createUser({ username: 'b', email: 'b@x', password: 'pw', isSuperuser: false });
+        const made = await store.createApiKey(a.id, 'ci');
+        assert.deepEqual((await store.listApiKeys(a.id)).map((k) => k.name), [DEFAULT_KEY_NAME, 'ci']);
+        assert.equal(made.expiresAt, null);
+        assert.equal(made.lastUsedAt, null);
+        // Another user cannot touch a's key.
+        assert.equal(await store.renameApiKey(b.id, made.tokenKey, 'stolen'), false);
+        assert.equal(await store.deleteApiKey(b.id, made.tokenKey), false);
+        assert.equal(await store.renameApiKey(a.id, made.tokenKey, 'deploys'), true);
+        assert.equal((await store.listApiKeys(a.id))[1]?.name, 'deploys');
+        assert.equal(await store.deleteApiKey(a.id, made.tokenKey), true);
+        assert.equal(await store.findTokenGrant(made.tokenKey), undefined);
+      }));
+
+    test('store: a token grant carries its consumer, user and a checkable secret', () =>
+      withStore(async (store) => {
+        const u = await store.createUser({ username: 'dan', email: 'd@x', password: 'pw', isSuperuser: true });
+        const [key] = await store.listApiKeys(u.id);
+        const grant = await store.findTokenGrant(key!.tokenKey);
+        assert.equal(grant?.consumerKey, key!.consumerKey);
+        assert.equal(grant?.user.username, 'dan');
+        assert.equal(grant?.user.isSuperuser, true);
+        assert.equal(grant?.secret.matches(key!.tokenSecret), true);
+        assert.equal(grant?.secret.matches(`${key!.tokenSecret}x`), false);
+        assert.equal(grant?.secret.reveal(), key!.tokenSecret);
+        assert.equal(await store.consumerExists(key!.consumerKey), true);
+        assert.equal(await store.keyPartKind(key!.consumerKey), 'consumer_key');
+        assert.equal(await store.keyPartKind(key!.tokenKey), 'token_key');
+        assert.equal(await store.keyPartKind(key!.tokenSecret), undefined);
+      }));
+
+    test('store: a nonce is accepted once per consumer and token, until it expires', () =>
+      withStore(async (store, clock) => {
+        assert.equal(await store.useNonce('ck', 'tk', 'n1', clock.seconds + 600), true);
+        assert.equal(await store.useNonce('ck', 'tk', 'n1', clock.seconds + 600), false);
+        assert.equal(await store.useNonce('ck', 'tk2', 'n1', clock.seconds + 600), true);
+        assert.equal(await store.useNonce('ck2', 'tk', 'n1', clock.seconds + 600), true);
+        clock.seconds += 601;
+        // Expired but not yet pruned: usable again.
+        assert.equal(await store.useNonce('ck', 'tk', 'n1', clock.seconds + 600), true);
+        clock.seconds += 601;
+        assert.equal(await store.pruneNonces(clock.seconds), 3);
+      }));
+
+    test('store: twenty concurrent uses of one nonce let exactly one through', () =>
+      withStore(async (store, clock) => {
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => store.useNonce('ck', 'tk', 'race', clock.seconds + 600)),
+        );
+        assert.equal(results.filter(Boolean).length, 1);
+      }));
+
+    test('store: sessions are found by id until they expire', () =>
+      withStore(async (store, clock) => {
+        const u = await store.createUser({ username: 'eve', email: 'e@x', password: 'pw', isSuperuser: false });
+        await store.createSession('sid-1', { userId: u.id, csrfToken: 'csrf', expiresAt: clock.seconds + 10 });
+        assert.deepEqual(await store.findSession('sid-1', clock.seconds), {
+          userId: u.id,
+          csrfToken: 'csrf',
+          expiresAt: clock.seconds + 10,
+        });
+        assert.equal(await store.findSession('sid-2', clock.seconds), undefined);
+        assert.equal(await store.findSession('sid-1', clock.seconds + 10), undefined);
+        await store.deleteSession('sid-1');
+        await store.createSession('sid-3', { userId: u.id, csrfToken: 'c', expiresAt: clock.seconds + 1 });
+        assert.equal(await store.pruneSessions(clock.seconds + 5), 1);
+      }));
+
+    test('store: a second handle on the same database sees writes at once (CLI beside serve)', () =>
+      withStore(async (store, clock, reopen) => {
+        const other = await reopen();
+        try {
+          const u = await store.createUser({ username: 'fay', email: 'f@x', password: 'pw', isSuperuser: false });
+          const key = await other.createApiKey(u.id, 'from the CLI');
+          assert.equal((await store.findTokenGrant(key.tokenKey))?.user.username, 'fay');
+          assert.equal(await other.deleteApiKey(u.id, key.tokenKey), true);
+          assert.equal(await store.findTokenGrant(key.tokenKey), undefined);
+          assert.equal(await store.useNonce('ck', 'tk', 'shared', clock.seconds + 600), true);
+          assert.equal(await other.useNonce('ck', 'tk', 'shared', clock.seconds + 600), false);
+        } finally {
+          await other.close();
+        }
+      }));
+  });
+}
