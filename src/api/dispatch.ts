@@ -93,7 +93,9 @@ export function resolveAction(handler: Handler, method: HttpMethod, op: string |
     });
   }
   const found = handler.actions.find((a) => a.method === method && a.op === op);
-  if (!found) throw badRequest(`Unrecognised signature: method=${method} op=${op ?? 'None'}`);
+  if (!found) {
+    throw new ApiError(400, 'ERR_API_UNRECOGNISED_SIGNATURE', `Unrecognised signature: method=${method} op=${op ?? 'None'}`);
+  }
   if (found.admin && !user?.isSuperuser) throw forbidden('This method is reserved for admin users.');
   return found;
 }

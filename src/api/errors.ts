@@ -10,9 +10,7 @@ export type ApiErrorCode =
   | 'ERR_API_UNKNOWN_ENDPOINT'
   | 'ERR_API_FORBIDDEN'
   | 'ERR_API_METHOD_NOT_ALLOWED'
-  | 'ERR_API_CONFLICT'
-  | 'ERR_API_GONE'
-  | 'ERR_API_UNAVAILABLE';
+  | 'ERR_API_CONFLICT';
 
 export interface ApiErrorOptions {
   /** Content type of the body; MAAS varies it by error kind (spec/maas-resources.md §5). */

@@ -116,7 +116,7 @@ export async function verifyRequest(
 
   const nonce = required(oauth, 'oauth_nonce');
   if (nonce.length > MAX_NONCE_LENGTH) {
-    throw new OAuthError('ERR_OAUTH_PARAM_MISSING', `Invalid nonce: longer than ${MAX_NONCE_LENGTH} characters`);
+    throw new OAuthError('ERR_OAUTH_NONCE_INVALID', `Invalid nonce: longer than ${MAX_NONCE_LENGTH} characters`);
   }
   // As in MAAS, the nonce is spent before the signature is checked.
   if (!(await options.nonces.useOnce(consumerKey, tokenKey, nonce, timestamp))) {
