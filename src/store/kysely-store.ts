@@ -1,6 +1,6 @@
 // The Store over Kysely: the same queries for SQLite and PostgreSQL (DESIGN D6). What differs
 // between dialects (connection, pragmas, error codes) is passed in by sqlite/ or postgres/.
-import type { Kysely, Selectable } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, QueryResult, Selectable } from 'kysely';
 import { DEFAULT_KEY_NAME, generateApiKeyParts, type RandomBytes } from '../model/index.ts';
 import type { Database, UsersTable } from './schema.ts';
 import { type SecretBox, hashPassword, sessionDigest, verifyPassword } from './secrets.ts';
@@ -52,8 +52,67 @@ const KEY_COLUMNS = [
   'secret_sealed',
 ] as const;
 
+/**
+ * Compiles a query once, with placeholder arguments, and runs it with real ones. Kysely builds
+ * and compiles every query anew, which costs more than running it on SQLite; the queries on
+ * every request's path (token lookup, nonce) are compiled once at startup instead. The SQL is
+ * still Kysely's, for whichever dialect the store runs on.
+ */
+function precompile<R, A extends unknown[]>(
+  db: Kysely<Database>,
+  build: (...args: A) => Compilable<R>,
+  arity: number,
+): (...args: A) => Promise<QueryResult<R>> {
+  const markers = Array.from({ length: arity }, (_, i) => `\u0000arg${i}\u0000`);
+  const compiled: CompiledQuery<R> = build(...(markers as A)).compile();
+  const slots = compiled.parameters.map((p) => markers.indexOf(p as string));
+  if (slots.filter((s) => s >= 0).length < arity) throw new Error('precompile: an argument is not a query parameter');
+  return (...args) =>
+    db.executeQuery<R>({ ...compiled, parameters: slots.map((slot, i) => (slot < 0 ? compiled.parameters[i] : args[slot])) });
+}
+
 export function createKyselyStore(deps: KyselyStoreDeps): Store {
   const { db, secrets } = deps;
+
+  const tokenGrantQuery = precompile(
+    db,
+    (tokenKey: string) =>
+      db
+        .selectFrom('api_keys')
+        .innerJoin('users', 'users.id', 'api_keys.user_id')
+        .select([
+          'api_keys.token_key',
+          'api_keys.consumer_key',
+          'api_keys.secret_sealed',
+          'api_keys.secret_digest',
+          'users.id',
+          'users.username',
+          'users.email',
+          'users.password_hash',
+          'users.is_superuser',
+          'users.is_active',
+          'users.is_local',
+          'users.created_at',
+        ])
+        .where('api_keys.token_key', '=', tokenKey),
+    1,
+  );
+
+  // A nonce whose record has expired (but was not yet pruned) may be used again.
+  const nonceQuery = precompile(
+    db,
+    (consumerKey: string, tokenKey: string, nonce: string, expiresAt: number, now: number) =>
+      db
+        .insertInto('nonces')
+        .values({ consumer_key: consumerKey, token_key: tokenKey, nonce, expires_at: expiresAt })
+        .onConflict((oc) =>
+          oc
+            .columns(['consumer_key', 'token_key', 'nonce'])
+            .doUpdateSet({ expires_at: expiresAt })
+            .where('nonces.expires_at', '<', now),
+        ),
+    5,
+  );
 
   function toKey(row: Pick<Selectable<Database['api_keys']>, (typeof KEY_COLUMNS)[number]>): ApiKeyWithSecret {
     const key: ApiKey = {
@@ -227,25 +286,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     },
 
     async findTokenGrant(tokenKey): Promise<TokenGrant | undefined> {
-      const row = await db
-        .selectFrom('api_keys')
-        .innerJoin('users', 'users.id', 'api_keys.user_id')
-        .select([
-          'api_keys.token_key',
-          'api_keys.consumer_key',
-          'api_keys.secret_sealed',
-          'api_keys.secret_digest',
-          'users.id',
-          'users.username',
-          'users.email',
-          'users.password_hash',
-          'users.is_superuser',
-          'users.is_active',
-          'users.is_local',
-          'users.created_at',
-        ])
-        .where('api_keys.token_key', '=', tokenKey)
-        .executeTakeFirst();
+      const [row] = (await tokenGrantQuery(tokenKey)).rows;
       if (!row) return undefined;
       const { secret_sealed: sealed, secret_digest: digest } = row;
       return {
@@ -270,19 +311,8 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     },
 
     async useNonce(consumerKey, tokenKey, nonce, expiresAt) {
-      const now = deps.now();
-      // A nonce whose record has expired (but was not yet pruned) may be used again.
-      const result = await db
-        .insertInto('nonces')
-        .values({ consumer_key: consumerKey, token_key: tokenKey, nonce, expires_at: expiresAt })
-        .onConflict((oc) =>
-          oc
-            .columns(['consumer_key', 'token_key', 'nonce'])
-            .doUpdateSet({ expires_at: expiresAt })
-            .where('nonces.expires_at', '<', now),
-        )
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+      const result = await nonceQuery(consumerKey, tokenKey, nonce, expiresAt, deps.now());
+      return Number(result.numAffectedRows ?? 0) > 0;
     },
 
     async pruneNonces(now) {

@@ -24,6 +24,25 @@ function isUniqueViolation(error: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/**
+ * Kysely prepares every query anew; preparing costs about as much as running a small query,
+ * so statements are kept by their SQL text (a bounded set: the store's queries are fixed).
+ */
+function withStatementCache(database: BetterSqlite3.Database) {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = database.prepare(sql);
+        if (statements.size < 500) statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
   const database = new BetterSqlite3(options.file);
@@ -34,7 +53,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   database.pragma('foreign_keys = ON');
   // Another process (the CLI next to a running server) may hold the write lock briefly.
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   await migrate(db as Kysely<unknown>, 'sqlite');
   return createKyselyStore({
     kind: 'sqlite',
