@@ -118,3 +118,19 @@ describe('cli: apikey while serve runs on the same data dir', () => {
     assert.equal(await other.stop(), 0);
   });
 });
+
+describe('cli: createadmin prompts on a terminal', () => {
+  test('asks for what is missing, and checks the password twice', async () => {
+    const { askMissing } = await import('./admin.ts');
+    const answers = ['ops', 'pw', 'pw', 'ops@x'];
+    const asked: string[] = [];
+    const prompt = async (q: string, secret: boolean) => {
+      asked.push(`${q}${secret ? ' (hidden)' : ''}`);
+      return answers.shift() ?? '';
+    };
+    assert.deepEqual(await askMissing({}, prompt), { username: 'ops', password: 'pw', email: 'ops@x' });
+    assert.deepEqual(asked, ['Username: ', 'Password:  (hidden)', 'Again:  (hidden)', 'Email: ']);
+    const mismatch = ['a', 'b'];
+    await assert.rejects(askMissing({ username: 'u' }, async () => mismatch.shift() ?? ''), { message: 'Passwords do not match' });
+  });
+});

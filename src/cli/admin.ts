@@ -17,6 +17,21 @@ export interface CreateAdminArgs {
   email?: string | undefined;
 }
 
+/** As `maas createadmin`, asks for what the options did not give (on a terminal only). */
+export async function askMissing(
+  args: CreateAdminArgs,
+  prompt: (question: string, secret: boolean) => Promise<string>,
+): Promise<CreateAdminArgs> {
+  const username = args.username || (await prompt('Username: ', false));
+  let password = args.password;
+  if (!password) {
+    password = await prompt('Password: ', true);
+    if ((await prompt('Again: ', true)) !== password) throw new CommandError('Passwords do not match');
+  }
+  const email = args.email || (await prompt('Email: ', false));
+  return { username, password, email };
+}
+
 /** Creates a superuser (and, as for every new user, one key named "MAAS consumer"). Prints nothing. */
 export async function createAdmin(store: Store, args: CreateAdminArgs): Promise<string[]> {
   if (!args.username) throw new CommandError('You must input a username or provide it with --username.');

@@ -9,12 +9,35 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Asks on the terminal; absent when stdin is not a terminal (then nothing is asked). */
+  prompt?: (question: string, secret: boolean) => Promise<string>;
+}
+
+/** Reads one line from the terminal; a secret answer is not echoed. */
+async function terminalPrompt(question: string, secret: boolean): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  if (secret) {
+    // Echo nothing of what is typed after the question itself.
+    const rlWrite = rl as unknown as { _writeToOutput: (s: string) => void };
+    rlWrite._writeToOutput = (s: string) => {
+      if (s.startsWith(question)) process.stdout.write(question);
+    };
+  }
+  try {
+    const answer = await rl.question(question);
+    if (secret) process.stdout.write('\n');
+    return answer;
+  } finally {
+    rl.close();
+  }
 }
 
 const defaultIo: CliIo = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   env: process.env,
+  ...(process.stdin.isTTY ? { prompt: terminalPrompt } : {}),
 };
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -101,8 +124,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--email <email>')
     .addOption(dataDirOption(io.env))
     .action(async (opts) => {
-      const { createAdmin } = await import('./admin.ts');
-      await withStore(opts.dataDir, io, (store) => createAdmin(store, opts));
+      const { askMissing, createAdmin } = await import('./admin.ts');
+      const args = io.prompt ? await askMissing(opts, io.prompt) : opts;
+      await withStore(opts.dataDir, io, (store) => createAdmin(store, args));
     });
 
   program
