@@ -41,7 +41,8 @@ export const accountResource: Resource = {
         'delete_authorisation_token',
         "Delete an authorisation token.\n\nDelete the requesting user's authorisation token with the given token key.\n\n:param token_key: The key of the token to be deleted.\n:type token_key: unicode",
         async (ctx) => {
-          const tokenKey = tokenKeyOf(mandatory(ctx.data, 'token_key'));
+          // The token key only: MAAS looks a whole key up as a token key, and finds nothing.
+          const tokenKey = mandatory(ctx.data, 'token_key');
           if (!(await ctx.store.deleteApiKey(userId(ctx), tokenKey))) throw notFound('Token');
           return deleted();
         },

@@ -33,5 +33,6 @@ export {
 export { ApiError, type ApiErrorCode, badRequest, forbidden, notFound } from './errors.ts';
 export { BodyError, type DecodedBody, decodeBody, Params, parseUrlEncoded, type UploadedFile } from './params.ts';
 export type { Action, ActionContext, ActionResult, Handler, HttpMethod, Resource } from './registry.ts';
+export { pythonJson } from './render.ts';
 export { allowedMethods } from './registry.ts';
 export { userJson } from './users.ts';

@@ -42,7 +42,7 @@ async function createUser(ctx: ActionContext) {
   const password = mandatory(ctx.data, 'password');
   const flag = mandatory(ctx.data, 'is_superuser');
   // MAAS's extract_bool takes only "0" and "1" (anything else is a 500 there, a 400 here).
-  if (flag !== '0' && flag !== '1') throw badRequest(`Invalid is_superuser: expected 0 or 1, got '${flag}'.`);
+  if (flag !== '0' && flag !== '1') throw badRequest('Invalid is_superuser: expected 0 or 1.');
   if (username === '') throw badRequest('No provided username!');
   try {
     const user = await ctx.store.createUser({ username, email, password, isSuperuser: flag === '1' });
@@ -59,9 +59,11 @@ async function deleteUser(ctx: ActionContext) {
   const me = caller(ctx);
   const username = ctx.path['username'] ?? '';
   if (username === me.username) throw badRequest('An administrator cannot self-delete.');
+  // MAAS answers 204 for an unknown user too, and looks up transfer_resources_to (an empty
+  // value is no transfer) only for a user that exists.
+  if (!(await ctx.store.findUser(username))) return deleted();
   const heir = ctx.query.get('transfer_resources_to');
-  if (heir !== undefined && !(await ctx.store.findUser(heir))) throw notFound('User');
-  // MAAS answers 204 for an unknown user too.
+  if (heir && !(await ctx.store.findUser(heir))) throw notFound('User');
   await ctx.store.deleteUser(username);
   return deleted();
 }

@@ -17,11 +17,12 @@ export function parseQueryString(query: string): ParamList {
   return pairs;
 }
 
-function queryOf(url: string): string {
-  const q = url.indexOf('?');
-  if (q < 0) return '';
-  const hash = url.indexOf('#', q);
-  return url.slice(q + 1, hash < 0 ? undefined : hash);
+/** The query of a URL: after the first '?', before any fragment (RFC 3986 §3.4, §3.5). */
+export function queryOf(url: string): string {
+  const hash = url.indexOf('#');
+  const withoutFragment = hash < 0 ? url : url.slice(0, hash);
+  const q = withoutFragment.indexOf('?');
+  return q < 0 ? '' : withoutFragment.slice(q + 1);
 }
 
 function oauthValues(pairs: Iterable<[string, string]>): Map<string, string> {

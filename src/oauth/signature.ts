@@ -25,9 +25,13 @@ export function normalizeParams(params: ParamList): string {
   return encoded.map(([n, v]) => `${n}=${v}`).join('&');
 }
 
-/** RFC 5849 §3.4.1.1: METHOD&encoded-base-URI&encoded-normalized-params. */
+/** RFC 5849 §3.4.1.1: METHOD&encoded-base-URI&encoded-normalized-params (a custom method is encoded too). */
 export function signatureBaseString(method: string, url: string, params: ParamList): string {
-  return [method.toUpperCase(), percentEncode(baseStringUri(url)), percentEncode(normalizeParams(params))].join('&');
+  return [
+    percentEncode(method.toUpperCase()),
+    percentEncode(baseStringUri(url)),
+    percentEncode(normalizeParams(params)),
+  ].join('&');
 }
 
 /** The shared key of §3.4.2 and the PLAINTEXT signature of §3.4.4: encode(cs)&encode(ts). */

@@ -1,6 +1,6 @@
 // Client side: builds the Authorization header for a signed request.
 import { serializeAuthorizationHeader } from './header.ts';
-import { parseQueryString } from './params.ts';
+import { parseQueryString, queryOf } from './params.ts';
 import { hmacSignature, plaintextSignature, signatureBaseString } from './signature.ts';
 import type { ParamList, SignatureMethod } from './types.ts';
 
@@ -38,8 +38,8 @@ export function signRequest(options: SignRequestOptions): string {
   if (method === 'PLAINTEXT') {
     signature = plaintextSignature(consumerSecret, options.tokenSecret);
   } else {
-    const q = options.url.indexOf('?');
-    const query = q < 0 ? [] : parseQueryString(options.url.slice(q + 1));
+    // The fragment is never sent, so it is never signed (RFC 5849 §3.4.1.3.1 signs the query only).
+    const query = parseQueryString(queryOf(options.url));
     const base = signatureBaseString(options.method, options.url, [...query, ...oauth, ...(options.formParams ?? [])]);
     signature = hmacSignature(method, base, consumerSecret, options.tokenSecret);
   }

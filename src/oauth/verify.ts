@@ -27,10 +27,18 @@ function required(oauth: Record<string, string>, name: string): string {
 
 /**
  * MAAS echoes the presented token in its error. A value that cannot be a token key (too long,
- * or a whole key) may be a secret pasted in the wrong place, so only its start is echoed.
+ * or a whole key) may be a secret pasted in the wrong place, so it is not echoed at all.
  */
 export function displayToken(value: string): string {
-  return value.length <= 24 && !value.includes(':') ? value : `${value.slice(0, 4)}…`;
+  return value.length <= 24 && !value.includes(':') ? value : `<${value.length} characters, not shown>`;
+}
+
+/**
+ * MAAS echoes the signature method and version it refuses; a value that cannot be one (a
+ * secret in the wrong field, say) is described instead of echoed.
+ */
+function displayValue(value: string, shape: RegExp): string {
+  return shape.test(value) ? value : `<${value.length} characters, not shown>`;
 }
 
 /** MAAS ≥3.8 answers 400 for a timestamp that is empty or not an integer (LP:2002525), never 500. */
@@ -79,7 +87,10 @@ export async function verifyRequest(
   const timestamp = parseTimestamp(required(oauth, 'oauth_timestamp'));
   const version = oauth['oauth_version'];
   if (version !== undefined && version !== '1.0') {
-    throw new OAuthError('ERR_OAUTH_VERSION_UNSUPPORTED', `OAuth version ${version} not supported.`);
+    throw new OAuthError(
+      'ERR_OAUTH_VERSION_UNSUPPORTED',
+      `OAuth version ${displayValue(version, /^[0-9.]{0,8}$/)} not supported.`,
+    );
   }
   const consumerKey = required(oauth, 'oauth_consumer_key');
   const tokenKey = required(oauth, 'oauth_token');
@@ -127,7 +138,7 @@ export async function verifyRequest(
   if (!isSignatureMethod(method)) {
     throw new OAuthError(
       'ERR_OAUTH_METHOD_UNSUPPORTED',
-      `Signature method ${method} not supported try one of the following: ${SIGNATURE_METHODS.join(', ')}`,
+      `Signature method ${displayValue(method, /^[A-Za-z][A-Za-z0-9-]{0,15}$/)} not supported try one of the following: ${SIGNATURE_METHODS.join(', ')}`,
     );
   }
   const signature = oauth['oauth_signature'];
@@ -138,7 +149,14 @@ export async function verifyRequest(
   if (method === 'PLAINTEXT') {
     checkPlaintext(signature, token.secret);
   } else {
-    const base = signatureBaseString(request.method, request.url, params.signed);
+    let base: string;
+    try {
+      base = signatureBaseString(request.method, request.url, params.signed);
+    } catch {
+      // An unparseable URL (e.g. from a Host header such as "h:99999") cannot have been signed;
+      // DESIGN D2: malformed auth is a 401, never a 500.
+      throw new OAuthError('ERR_OAUTH_SIGNATURE_INVALID', 'Invalid signature.', { signatureMethod: method });
+    }
     const expected = hmacSignature(method, base, '', token.secret.reveal());
     if (!constantTimeEqual(expected, signature)) {
       throw new OAuthError('ERR_OAUTH_SIGNATURE_INVALID', 'Invalid signature.', { signatureMethod: method });

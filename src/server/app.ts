@@ -30,12 +30,25 @@ export function createApp(deps: AppDeps): FastifyInstance {
   };
   const log = deps.logger || undefined;
   // fastify's own request logging is off: one redacted line per request is written below.
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    // Errors fastify raises before routing (a malformed URL) take the same path as the rest.
+    frameworkErrors: (error, _request, reply) => send(reply, errorResponse(error, () => undefined)),
+  });
 
   // Bodies are decoded by src/api (multipart with base64 parts, repeated keys): fastify only
   // collects the bytes, whatever the content type (JSON included).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  // DESIGN D2, D7: Date is the injected clock, the one oauth_timestamp is checked against; a
+  // client corrects its skew from it, and the skew hint points to it. Node would read its own.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.header('date', new Date(ctx.deps.clock.nowSeconds() * 1000).toUTCString());
+    done(null, payload);
+  });
 
   app.setErrorHandler((error, request, reply) => {
     const response = errorResponse(error, (e) => log?.error({ err: e, url: redactUrl(request.url) }, 'unexpected error'));

@@ -56,5 +56,9 @@ export function send(reply: FastifyReply, response: HttpResponse): FastifyReply 
   reply.code(response.status);
   for (const [name, value] of Object.entries(response.headers)) reply.header(name, value);
   reply.header('content-type', response.contentType);
-  return reply.send(response.body);
+  // fastify rewrites the content type of a string payload (it appends "; charset=utf-8" to any
+  // JSON type) and drops it from a 204 with a payload; MAAS sends describe/ as exactly
+  // application/json and rc.DELETED's 204 as text/plain (spec/maas-resources.md §2.0, §2.2).
+  if (response.status === 204 && response.body === '') return reply.send();
+  return reply.send(Buffer.from(response.body, 'utf8'));
 }

@@ -18,7 +18,28 @@ const WRONG_ORDER =
   'and part 3 as the token secret, with an empty consumer secret.';
 
 function isoTime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  const date = new Date(seconds * 1000);
+  // A timestamp beyond the year 275760 has no ISO form; say it as it came.
+  return Number.isNaN(date.getTime()) ? `${seconds} s after the epoch` : date.toISOString().replace('.000Z', 'Z');
+}
+
+/** origin + path of a URL, or undefined when it cannot be parsed (a hostile Host header). */
+function originAndPath(url: string): { origin: string; pathname: string } | undefined {
+  try {
+    const u = new URL(url);
+    return { origin: u.origin, pathname: u.pathname };
+  } catch {
+    return undefined;
+  }
+}
+
+/** HMAC over a candidate URL, or undefined when the URL cannot be parsed. */
+function hmacOver(method: 'HMAC-SHA1' | 'HMAC-SHA256', httpMethod: string, url: string, params: CollectedParams['signed'], secret: string): string | undefined {
+  try {
+    return hmacSignature(method, signatureBaseString(httpMethod, url, params), '', secret);
+  } catch {
+    return undefined;
+  }
 }
 
 export interface HintContext {
@@ -34,22 +55,24 @@ function hmacMismatch(ctx: HintContext, secret: string): string | undefined {
   const { oauth, signed } = ctx.params;
   const method = oauth['oauth_signature_method'] ?? '';
   const presented = oauth['oauth_signature'] ?? '';
-  if (!isSignatureMethod(method) || method === 'PLAINTEXT') return undefined;
+  const served = originAndPath(ctx.request.url);
+  if (!isSignatureMethod(method) || method === 'PLAINTEXT' || !served) return undefined;
+  const matches = (url: string, params: CollectedParams['signed']) => {
+    const signature = hmacOver(method, ctx.request.method, url, params, secret);
+    return signature !== undefined && constantTimeEqual(signature, presented);
+  };
   const pathAndQuery = ctx.request.url.replace(/^[a-z]+:\/\/[^/]+/i, '');
   for (const origin of ctx.alternativeUrls) {
     const url = origin + pathAndQuery;
-    if (url === ctx.request.url) continue;
-    const base = signatureBaseString(ctx.request.method, url, signed);
-    if (constantTimeEqual(hmacSignature(method, base, '', secret), presented)) {
+    if (url !== ctx.request.url && matches(url, signed)) {
       return (
         `the ${method} signature was computed over ${origin}, but this server signs over ` +
-        `${new URL(ctx.request.url).origin}. Request the URL you signed, or start the server with --public-url.`
+        `${served.origin}. Request the URL you signed, or start the server with --public-url.`
       );
     }
   }
   const oauthOnly = signed.filter(([name]) => name.startsWith('oauth_'));
-  const base = signatureBaseString(ctx.request.method, ctx.request.url, oauthOnly);
-  if (oauthOnly.length !== signed.length && constantTimeEqual(hmacSignature(method, base, '', secret), presented)) {
+  if (oauthOnly.length !== signed.length && matches(ctx.request.url, oauthOnly)) {
     return (
       `the ${method} signature leaves out the query or form parameters; RFC 5849 §3.4.1.3 signs ` +
       'every query parameter and every field of a form-urlencoded body.'
@@ -119,10 +142,12 @@ export async function hintFor(error: OAuthError, ctx: HintContext): Promise<stri
       }
       const grant = await ctx.store.findTokenGrant(tokenKey);
       const found = grant && hmacMismatch(ctx, grant.secret.reveal());
+      const served = originAndPath(ctx.request.url);
+      const where = served ? `${served.origin}${served.pathname}` : 'the URL of the request (its Host header is not valid)';
       return (
         found ??
         `the ${error.detail.signatureMethod} signature does not match. This server signs ` +
-          `${ctx.request.method.toUpperCase()} ${new URL(ctx.request.url).origin}${new URL(ctx.request.url).pathname} ` +
+          `${ctx.request.method.toUpperCase()} ${where} ` +
           'with the query and form parameters (RFC 5849 §3.4.1), under the key "&" + token secret.'
       );
     }

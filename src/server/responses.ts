@@ -76,8 +76,8 @@ export function apiErrorResponse(error: ApiError): HttpResponse {
 function frameworkError(error: unknown): HttpResponse | undefined {
   const e = error as { statusCode?: unknown; code?: unknown; message?: unknown };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 && typeof e.code === 'string') {
-    const message =
-      e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'Request body is too large.' : `Bad request: ${String(e.message)}`;
+    // fastify's messages quote the request (its URL may hold an oauth_signature): not echoed.
+    const message = e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'Request body is too large.' : `Bad request (${e.code}).`;
     return { status: e.statusCode, contentType: 'text/plain; charset=utf-8', body: message, headers: {} };
   }
   return undefined;

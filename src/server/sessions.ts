@@ -7,15 +7,17 @@
 //   POST /MAAS/accounts/authenticate/   200 {consumer_key, name, token_key, token_secret};
 //                                       403 empty on bad credentials; 405 for other methods
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, decodeBody } from '../api/index.ts';
+import { ApiError, decodeBody, pythonJson } from '../api/index.ts';
 import { DEFAULT_KEY_NAME } from '../model/index.ts';
-import type { ApiKeyWithSecret, User } from '../store/index.ts';
+import type { ApiKeyWithSecret, Session, User } from '../store/index.ts';
 import { type AppContext, bodyOf, send } from './context.ts';
 import { formatCookie, parseCookies } from './cookies.ts';
 
 const SESSION_COOKIE = 'sessionid';
 const CSRF_COOKIE = 'csrftoken';
 const UNSAFE = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+/** Django's JsonResponse: exactly application/json, json.dumps layout. */
+const JSON_RESPONSE = 'application/json';
 
 function token(ctx: AppContext): string {
   return Buffer.from(ctx.deps.randomBytes(32)).toString('base64url');
@@ -33,13 +35,26 @@ function csrfFailure(): ApiError {
  * one, makes CSRF apply to unsafe methods (spec/maas-auth.md §7): X-CSRFToken must match.
  */
 export async function sessionUser(ctx: AppContext, request: FastifyRequest): Promise<User | undefined> {
-  const sessionId = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
-  if (sessionId === undefined) return undefined;
-  const session = await ctx.deps.store.findSession(sessionId, ctx.deps.clock.nowSeconds());
+  const found = await findSessionOf(ctx, request);
+  if (found === undefined) return undefined;
   if (UNSAFE.has(request.method)) {
     const presented = request.headers['x-csrftoken'];
-    if (!session || typeof presented !== 'string' || presented !== session.csrfToken) throw csrfFailure();
+    if (!found.session || typeof presented !== 'string' || presented !== found.session.csrfToken) throw csrfFailure();
   }
+  return userOf(ctx, found.session);
+}
+
+/** The request's session cookie and its live session, if any; no CSRF check. */
+async function findSessionOf(
+  ctx: AppContext,
+  request: FastifyRequest,
+): Promise<{ sessionId: string; session: Session | undefined } | undefined> {
+  const sessionId = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
+  if (sessionId === undefined) return undefined;
+  return { sessionId, session: await ctx.deps.store.findSession(sessionId, ctx.deps.clock.nowSeconds()) };
+}
+
+async function userOf(ctx: AppContext, session: Session | undefined): Promise<User | undefined> {
   if (!session) return undefined;
   const user = await ctx.deps.store.findUserById(session.userId);
   return user?.isActive ? user : undefined;
@@ -57,13 +72,14 @@ function formField(request: FastifyRequest, name: string): string | undefined {
 }
 
 export async function login(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const current = await sessionUser(ctx, request).catch(() => undefined);
+  // The login view is CSRF-exempt: Django's request.user comes from the session alone.
+  const current = await userOf(ctx, (await findSessionOf(ctx, request))?.session);
   if (request.method === 'GET') {
     const noUsers = (await ctx.deps.store.countUsers()) === 0;
     return send(reply, {
       status: 200,
-      contentType: 'application/json; charset=utf-8',
-      body: JSON.stringify({ authenticated: current !== undefined, external_auth_url: null, no_users: noUsers }),
+      contentType: JSON_RESPONSE,
+      body: pythonJson({ authenticated: current !== undefined, external_auth_url: null, no_users: noUsers }),
       headers: {},
     });
   }
@@ -71,10 +87,14 @@ export async function login(ctx: AppContext, request: FastifyRequest, reply: Fas
   if (current) return send(reply, { status: 204, contentType: 'text/plain', body: '', headers: {} });
   const user = await ctx.deps.store.checkPassword(formField(request, 'username') ?? '', formField(request, 'password') ?? '');
   if (!user) {
-    throw new ApiError(400, 'ERR_API_VALIDATION', 'Invalid credentials.', {
-      json: {
+    // Django's AuthenticationForm errors, as JsonResponse renders them.
+    return send(reply, {
+      status: 400,
+      contentType: JSON_RESPONSE,
+      body: pythonJson({
         __all__: ['Please enter a correct username and password. Note that both fields may be case-sensitive.'],
-      },
+      }),
+      headers: {},
     });
   }
   const sessionId = token(ctx);
@@ -106,13 +126,15 @@ export async function logout(ctx: AppContext, request: FastifyRequest, reply: Fa
 
 export async function csrf(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   if (request.method !== 'POST') throw methodNotAllowed('POST');
-  const sessionId = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
-  const session = sessionId === undefined ? undefined : await ctx.deps.store.findSession(sessionId, ctx.deps.clock.nowSeconds());
-  if (!session) throw new ApiError(403, 'ERR_API_FORBIDDEN', '', { contentType: 'text/html; charset=utf-8' });
+  // CSRF-exempt; 403 unless the session's user is authenticated and active.
+  const session = (await findSessionOf(ctx, request))?.session;
+  if (!session || !(await userOf(ctx, session))) {
+    throw new ApiError(403, 'ERR_API_FORBIDDEN', '', { contentType: 'text/html; charset=utf-8' });
+  }
   return send(reply, {
     status: 200,
-    contentType: 'application/json; charset=utf-8',
-    body: JSON.stringify({ csrf: session.csrfToken }),
+    contentType: JSON_RESPONSE,
+    body: pythonJson({ csrf: session.csrfToken }),
     headers: {},
   });
 }
@@ -129,8 +151,8 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest, rep
   key ??= await ctx.deps.store.createApiKey(user.id, consumer ?? DEFAULT_KEY_NAME);
   return send(reply, {
     status: 200,
-    contentType: 'application/json',
-    body: JSON.stringify({
+    contentType: JSON_RESPONSE,
+    body: pythonJson({
       consumer_key: key.consumerKey,
       name: key.name,
       token_key: key.tokenKey,

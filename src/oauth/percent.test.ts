@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { percentDecode, percentEncode } from './percent.ts';
+
+/** mulberry32: a seeded PRNG, so every failing input can be reproduced. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Strings rich in what decoders trip on: '%', hex digits, '+', non-ASCII, lone surrogates. */
+function randomString(next: () => number, maxLength = 24): string {
+  const alphabet = ['%', '%', '+', '2', '6', 'A', 'f', 'g', 'z', ' ', '&', '=', '"', 'é', '€', '😀', '\u0000', '\uD800', '\uDC00', '\uFFFF'];
+  let out = '';
+  const length = Math.floor(next() * maxLength);
+  for (let i = 0; i < length; i++) {
+    out += next() < 0.8 ? alphabet[Math.floor(next() * alphabet.length)] : String.fromCharCode(Math.floor(next() * 0x10000));
+  }
+  return out;
+}
+
+test('percentEncode: leaves the RFC 3986 unreserved set alone (RFC 5849 §3.6)', () => {
+  const unreserved = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~';
+  assert.equal(percentEncode(unreserved), unreserved);
+});
+
+test('percentEncode: encodes every other ASCII character with upper-case hex', () => {
+  for (let code = 0; code < 0x80; code++) {
+    const ch = String.fromCharCode(code);
+    if (/[A-Za-z0-9\-._~]/.test(ch)) continue;
+    assert.equal(percentEncode(ch), `%${code.toString(16).toUpperCase().padStart(2, '0')}`, `U+${code.toString(16)}`);
+  }
+});
+
+test('percentEncode: a space is %20 and a plus is %2B, unlike form encoding', () => {
+  assert.equal(percentEncode('a b+c'), 'a%20b%2Bc');
+});
+
+test("percentEncode: encodes !*'() that encodeURIComponent leaves alone", () => {
+  assert.equal(percentEncode("!*'()"), '%21%2A%27%28%29');
+});
+
+test('percentEncode: encodes UTF-8 octets of non-ASCII text', () => {
+  assert.equal(percentEncode('é'), '%C3%A9');
+  assert.equal(percentEncode('😀'), '%F0%9F%98%80');
+});
+
+test('percentDecode: decodes %XX in either case', () => {
+  assert.equal(percentDecode('%26TS'), '&TS');
+  assert.equal(percentDecode('%c3%a9%C3%A9'), 'éé');
+});
+
+test("percentDecode: keeps '+' a plus unless asked for form decoding", () => {
+  assert.equal(percentDecode('a+b'), 'a+b');
+  assert.equal(percentDecode('a+b%2B', true), 'a b+');
+  assert.equal(percentDecode('a+b', true), 'a b');
+});
+
+test("percentDecode: keeps a stray '%' literally, as Python's unquote does", () => {
+  assert.equal(percentDecode('%'), '%');
+  assert.equal(percentDecode('100%'), '100%');
+  assert.equal(percentDecode('%4'), '%4');
+  assert.equal(percentDecode('%zz%41'), '%zzA');
+  assert.equal(percentDecode('%%41'), '%A');
+});
+
+test('percentDecode: turns invalid UTF-8 into U+FFFD instead of throwing', () => {
+  assert.equal(percentDecode('%FF'), '\uFFFD');
+  assert.equal(percentDecode('a%C3'), 'a\uFFFD');
+});
+
+test('percentDecode: keeps non-ASCII characters that were not encoded', () => {
+  assert.equal(percentDecode('é%20€😀'), 'é €😀');
+});
+
+test('percentDecode: undoes percentEncode for well-formed strings (seeded)', () => {
+  const next = prng(5849);
+  for (let i = 0; i < 2000; i++) {
+    // Well-formed: drop lone surrogates, which UTF-8 cannot carry.
+    const value = randomString(next).replace(/[\uD800-\uDFFF]/g, '');
+    assert.equal(percentDecode(percentEncode(value)), value, JSON.stringify(value));
+  }
+});
+
+test('percentDecode: never throws on random strings (seeded)', () => {
+  const next = prng(20_260_504);
+  for (let i = 0; i < 10_000; i++) {
+    const value = randomString(next, 40);
+    const plus = next() < 0.5;
+    let decoded: unknown;
+    assert.doesNotThrow(() => {
+      decoded = percentDecode(value, plus);
+    }, JSON.stringify(value));
+    assert.equal(typeof decoded, 'string');
+  }
+});
+
+test('percentEncode: never throws on random strings, and output is always ASCII (seeded)', () => {
+  const next = prng(3986);
+  for (let i = 0; i < 5000; i++) {
+    const value = randomString(next, 40);
+    assert.match(percentEncode(value), /^(?:[A-Za-z0-9\-._~]|%[0-9A-F]{2})*$/, JSON.stringify(value));
+  }
+});
