@@ -828,3 +828,11 @@ describe('decodeBody: robustness', () => {
     expectBodyError(() => decodeBody(MP(boundary), nearMiss), /no opening boundary/);
   });
 });
+
+test('decodeBody: a JSON body is ignored, a malformed one is refused', () => {
+  assert.equal(decodeBody('application/json', Buffer.from('{"name": "x"}')).params.entries().length, 0);
+  assert.throws(() => decodeBody('application/json; charset=utf-8', Buffer.from('{"a":')), {
+    code: 'ERR_API_BODY_MALFORMED',
+    message: 'Malformed JSON body. MAAS reads parameters from form or multipart bodies, not JSON.',
+  });
+});

@@ -566,8 +566,9 @@ function parseMultipart(body: Buffer, boundary: string | undefined, charset: str
  * - application/x-www-form-urlencoded → `urlencoded` via the same rules as parseUrlEncoded;
  * - multipart/form-data → `multipart`: fields become params, parts with a filename become files;
  *   base64 and quoted-printable parts are decoded, 7bit/8bit/binary kept as they are;
- * - anything else, JSON included, → `other` with no params (MAAS ignores such bodies).
- * @throws BodyError for a malformed multipart body or more than MAX_PARAMS parameters.
+ * - anything else → `other` with no params (MAAS ignores such bodies); a JSON body is ignored
+ *   too, but one that does not parse is refused, so a client's mistake is not silent.
+ * @throws BodyError for a malformed multipart or JSON body, or more than MAX_PARAMS parameters.
  */
 export function decodeBody(contentType: string | undefined, body: Buffer): DecodedBody {
   if (body.length === 0) return { kind: 'none', params: new Params(), files: [] };
@@ -580,6 +581,13 @@ export function decodeBody(contentType: string | undefined, body: Buffer): Decod
   if (type.value === 'multipart/form-data') {
     const { pairs, files } = parseMultipart(body, type.params.get('boundary'), charset);
     return { kind: 'multipart', params: new Params(pairs), files };
+  }
+  if (type.value === 'application/json' || type.value.endsWith('+json')) {
+    try {
+      JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new BodyError('Malformed JSON body. MAAS reads parameters from form or multipart bodies, not JSON.');
+    }
   }
   return { kind: 'other', params: new Params(), files: [] };
 }

@@ -29,6 +29,16 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       // Belt and braces: should a header object ever reach a log call, these paths are blanked.
+      // Only what identifies an error: some (URL errors) carry the offending input, which may
+      // hold a query-string oauth_signature.
+      serializers: {
+        err: (err: { name?: unknown; message?: unknown; code?: unknown; stack?: unknown }) => ({
+          type: err?.name,
+          message: err?.message,
+          code: err?.code,
+          stack: err?.stack,
+        }),
+      },
       redact: {
         paths: [
           'req.headers.authorization',
