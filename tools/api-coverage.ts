@@ -7,8 +7,13 @@ import type { Handler } from '../src/api/registry.ts';
 import { API_PREFIX } from '../src/model/index.ts';
 
 const NOT_YET = [
-  ['machines/ create, allocate, deploy, release, … and the status machine', 'the machine inventory issue'],
-  ['tags/, zones/, resourcepools/, pods/, vm-hosts/', 'the machine inventory issue'],
+  ['machines/ `add_chassis` (chassis probing needs real BMCs) and `clone` (storage/network config is simulated)', 'not planned yet'],
+  ['machines/{system_id}/ `mount_special`, `unmount_special` (no filesystems are simulated)', 'not planned yet'],
+  ['allocate/read constraints `fabrics`, `subnets`, `vlans`, `fabric_classes`, `link_speed`, `storage`, `interfaces`, `devices`, `deployment_target` (and their `not_` forms): accepted, match every machine (one simulated network, no storage layouts)', 'not planned yet'],
+  ['interfaces/, blockdevices/ under nodes/{system_id}/ (rendered inside the machine, not served as resources)', 'not planned yet'],
+  ['tag definitions (XPath over lshw) are stored and syntax-checked, never evaluated: simulated machines have no lshw data', 'not planned'],
+  ['vm-hosts/ compose `interfaces`, `hugepages_backed`, `pinned_cores`, `domain` are accepted and ignored (one virtio NIC)', 'not planned yet'],
+  ['vm-clusters/', 'not planned yet'],
   ['files/, subnets/, fabrics/, vlans/, spaces/, domains/, devices/, …', 'not planned yet'],
   ['account/prefs/sshkeys/, sslkeys/', 'not planned yet'],
 ];

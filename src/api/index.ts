@@ -1,9 +1,13 @@
 // The MAAS API 2.0 handlers and the rules that dispatch to them (DESIGN D8).
 import { accountResource } from './account.ts';
 import { machineResource, machinesResource, nodeResource, nodesResource } from './nodes.ts';
+import { podResource, podsResource, vmHostResource, vmHostsResource } from './pods.ts';
 import type { Resource } from './registry.ts';
+import { resourcePoolResource, resourcePoolsResource } from './resourcepools.ts';
+import { tagResource, tagsResource } from './tags.ts';
 import { userResource, usersResource } from './users.ts';
 import { versionResource } from './version.ts';
+import { zoneResource, zonesResource } from './zones.ts';
 
 /** Every resource served under /MAAS/api/2.0/. */
 export const RESOURCES: readonly Resource[] = [
@@ -15,6 +19,16 @@ export const RESOURCES: readonly Resource[] = [
   nodeResource,
   machinesResource,
   machineResource,
+  tagsResource,
+  tagResource,
+  zonesResource,
+  zoneResource,
+  resourcePoolsResource,
+  resourcePoolResource,
+  vmHostsResource,
+  vmHostResource,
+  podsResource,
+  podResource,
 ];
 
 export { type ApiDescription, createDescription } from './describe.ts';

@@ -2,6 +2,7 @@
 // doc) and the code that runs them. Routing, describe/, X-MAAS-API-Hash and the docs'
 // coverage table are all derived from this table.
 import { API_PREFIX } from '../model/index.ts';
+import type { RandomBytes } from '../model/index.ts';
 import type { Store, User } from '../store/index.ts';
 import type { Params, UploadedFile } from './params.ts';
 
@@ -31,12 +32,19 @@ export interface ActionContext {
   request: RequestInfo;
   /** The API description, for describe/. */
   describe: () => unknown;
+  /** The injected clock, whole seconds since the epoch (DESIGN D7). */
+  now: () => number;
+  randomBytes: RandomBytes;
+  /** Seconds a simulated lifecycle step takes (`serve --transition-delay`). */
+  transitionDelay: number;
 }
 
 export interface ActionResult {
   status: number;
   contentType: string;
   body: string;
+  /** The body already encoded (long machine lists), sent instead of `body` when present. */
+  bytes?: Buffer;
   headers?: Record<string, string>;
 }
 

@@ -88,6 +88,9 @@ export async function handleApi(ctx: AppContext, request: FastifyRequest, reply:
     path: match.path,
     request: { method, path, origin: originOf(ctx, request) },
     describe: () => JSON.parse(ctx.description.render(originOf(ctx, request))),
+    now: () => ctx.deps.clock.nowSeconds(),
+    randomBytes: ctx.deps.randomBytes,
+    transitionDelay: ctx.deps.transitionDelay,
   });
   return send(reply, { ...result, headers: result.headers ?? {} });
 }

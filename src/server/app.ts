@@ -24,6 +24,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
       authHints: deps.authHints ?? true,
       sessionLength: deps.sessionLength ?? 1_209_600,
       publicUrl: deps.publicUrl,
+      transitionDelay: deps.transitionDelay ?? 5,
     },
     router: createRouter([...RESOURCES]),
     description: createDescription([...RESOURCES]),

@@ -18,6 +18,8 @@ export interface AppDeps {
   publicUrl?: string;
   /** Session lifetime in seconds; MAAS's default session_length is 14 days. */
   sessionLength?: number;
+  /** Seconds each simulated machine lifecycle step takes (DESIGN D7). Default 5. */
+  transitionDelay?: number;
   /** A pino-compatible logger, or false for none. */
   logger?: import('pino').Logger | false;
 }
@@ -60,5 +62,5 @@ export function send(reply: FastifyReply, response: HttpResponse): FastifyReply 
   // JSON type) and drops it from a 204 with a payload; MAAS sends describe/ as exactly
   // application/json and rc.DELETED's 204 as text/plain (spec/maas-resources.md §2.0, §2.2).
   if (response.status === 204 && response.body === '') return reply.send();
-  return reply.send(Buffer.from(response.body, 'utf8'));
+  return reply.send(response.bytes ?? Buffer.from(response.body, 'utf8'));
 }

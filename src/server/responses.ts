@@ -8,6 +8,8 @@ export interface HttpResponse {
   status: number;
   contentType: string;
   body: string;
+  /** The body already encoded; sent instead of `body` when present. */
+  bytes?: Buffer | undefined;
   headers: Record<string, string>;
 }
 
@@ -95,6 +97,10 @@ export function errorResponse(error: unknown, unexpected: (error: unknown) => vo
       body: 'The database is unavailable; try again shortly.',
       headers: { 'retry-after': '5' },
     };
+  }
+  if (error instanceof StoreError && error.code === 'ERR_STORE_INVALID_TEXT') {
+    // Django's ProhibitNullCharactersValidator says the same in MAAS.
+    return { status: 400, contentType: 'text/plain; charset=utf-8', body: 'Null characters are not allowed.', headers: {} };
   }
   const framework = frameworkError(error);
   if (framework) return framework;

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_KEY_NAME } from '../model/index.ts';
+import { groupsContract } from './contract-groups.ts';
+import { inventoryContract } from './contract-machines.ts';
 import type { Store } from './types.ts';
 
 export interface ContractClock {
@@ -13,6 +15,8 @@ export interface ContractClock {
 export type StoreFactory = (clock: ContractClock) => Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => Promise<void> }>;
 
 export function storeContract(name: string, factory: StoreFactory): void {
+  groupsContract(name, factory);
+  inventoryContract(name, factory);
   describe(`store contract: ${name}`, () => {
     async function withStore(run: (store: Store, clock: ContractClock, reopen: () => Promise<Store>) => Promise<void>) {
       const clock = { seconds: 1_800_000_000 };
@@ -138,6 +142,21 @@ export function storeContract(name: string, factory: StoreFactory): void {
         await store.deleteSession('sid-1');
         await store.createSession('sid-3', { userId: u.id, csrfToken: 'c', expiresAt: clock.seconds + 1 });
         assert.equal(await store.pruneSessions(clock.seconds + 5), 1);
+      }));
+
+    test('store: lookups by a string holding NUL find nothing, and such a nonce is refused (PostgreSQL text cannot hold NUL)', () =>
+      withStore(async (store, clock) => {
+        const u = await store.createUser({ username: 'nul', email: 'n@x', password: 'pw', isSuperuser: false });
+        const [key] = await store.listApiKeys(u.id);
+        assert.equal(await store.findUser('nul\u0000'), undefined);
+        assert.equal(await store.checkPassword('nul\u0000', 'pw'), undefined);
+        assert.equal(await store.findTokenGrant(`${key!.tokenKey}\u0000`), undefined);
+        assert.equal(await store.consumerExists(`\u0000${key!.consumerKey}`), false);
+        assert.equal(await store.keyPartKind('\u0000'), undefined);
+        assert.equal(await store.deleteApiKey(u.id, `${key!.tokenKey}\u0000`), false);
+        assert.equal(await store.useNonce(key!.consumerKey, key!.tokenKey, 'n\u0000', clock.seconds + 600), false);
+        assert.equal(await store.deleteUser('nul\u0000'), false);
+        assert.equal((await store.findUser('nul'))?.id, u.id);
       }));
 
     test('store: a second handle on the same database sees writes at once (CLI beside serve)', () =>

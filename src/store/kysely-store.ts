@@ -2,7 +2,13 @@
 // between dialects (connection, pragmas, error codes) is passed in by sqlite/ or postgres/.
 import type { Compilable, CompiledQuery, Kysely, QueryResult, Selectable } from 'kysely';
 import { DEFAULT_KEY_NAME, generateApiKeyParts, type RandomBytes } from '../model/index.ts';
+import { createMachineStore } from './machines.ts';
+import { createNonceRecorder } from './nonces.ts';
+import { createPodStore } from './pods.ts';
+import { createPoolStore } from './pools.ts';
 import type { Database, UsersTable } from './schema.ts';
+import { createTagStore } from './tags.ts';
+import { createZoneStore } from './zones.ts';
 import { type SecretBox, hashPassword, sessionDigest, verifyPassword } from './secrets.ts';
 import {
   type ApiKey,
@@ -71,6 +77,13 @@ function precompile<R, A extends unknown[]>(
     db.executeQuery<R>({ ...compiled, parameters: slots.map((slot, i) => (slot < 0 ? compiled.parameters[i] : args[slot])) });
 }
 
+/**
+ * PostgreSQL text cannot hold NUL (it rejects the query: 22021), SQLite's can. No username, key
+ * part or nonce maaskit stores contains one, so a lookup by such a string finds nothing, on
+ * either dialect, without asking the database.
+ */
+const storable = (text: string) => !text.includes('\u0000');
+
 export function createKyselyStore(deps: KyselyStoreDeps): Store {
   const { db, secrets } = deps;
 
@@ -98,21 +111,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     1,
   );
 
-  // A nonce whose record has expired (but was not yet pruned) may be used again.
-  const nonceQuery = precompile(
-    db,
-    (consumerKey: string, tokenKey: string, nonce: string, expiresAt: number, now: number) =>
-      db
-        .insertInto('nonces')
-        .values({ consumer_key: consumerKey, token_key: tokenKey, nonce, expires_at: expiresAt })
-        .onConflict((oc) =>
-          oc
-            .columns(['consumer_key', 'token_key', 'nonce'])
-            .doUpdateSet({ expires_at: expiresAt })
-            .where('nonces.expires_at', '<', now),
-        ),
-    5,
-  );
+  const recordNonce = createNonceRecorder(db, deps.now);
 
   function toKey(row: Pick<Selectable<Database['api_keys']>, (typeof KEY_COLUMNS)[number]>): ApiKeyWithSecret {
     const key: ApiKey = {
@@ -159,6 +158,11 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
   }
 
   return {
+    ...createMachineStore(deps),
+    ...createTagStore(deps),
+    ...createZoneStore(deps),
+    ...createPoolStore(deps),
+    ...createPodStore(deps),
     kind: deps.kind,
 
     async countUsers() {
@@ -214,6 +218,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     },
 
     async findUser(username) {
+      if (!storable(username)) return undefined;
       const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
       return row && toUser(row);
     },
@@ -229,6 +234,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     },
 
     async deleteUser(username) {
+      if (!storable(username)) return false;
       const user = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
       if (!user) return false;
       await db.transaction().execute(async (trx) => {
@@ -240,6 +246,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     },
 
     async checkPassword(username, password) {
+      if (!storable(username)) return undefined;
       const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
       if (!row?.is_active || !verifyPassword(password, row.password_hash)) return undefined;
       return toUser(row);
@@ -258,6 +265,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     },
 
     async deleteApiKey(userId, tokenKey) {
+      if (!storable(tokenKey)) return false;
       const result = await db
         .deleteFrom('api_keys')
         .where('user_id', '=', userId)
@@ -267,6 +275,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     },
 
     async renameApiKey(userId, tokenKey, name) {
+      if (!storable(tokenKey)) return false;
       const result = await db
         .updateTable('api_keys')
         .set({ name })
@@ -277,6 +286,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     },
 
     async consumerExists(consumerKey) {
+      if (!storable(consumerKey)) return false;
       const row = await db
         .selectFrom('api_keys')
         .select('id')
@@ -286,6 +296,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     },
 
     async findTokenGrant(tokenKey): Promise<TokenGrant | undefined> {
+      if (!storable(tokenKey)) return undefined;
       const [row] = (await tokenGrantQuery(tokenKey)).rows;
       if (!row) return undefined;
       const { secret_sealed: sealed, secret_digest: digest } = row;
@@ -301,6 +312,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     },
 
     async keyPartKind(value): Promise<KeyPartKind> {
+      if (!storable(value)) return undefined;
       const row = await db
         .selectFrom('api_keys')
         .select(['consumer_key', 'token_key'])
@@ -311,8 +323,9 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     },
 
     async useNonce(consumerKey, tokenKey, nonce, expiresAt) {
-      const result = await nonceQuery(consumerKey, tokenKey, nonce, expiresAt, deps.now());
-      return Number(result.numAffectedRows ?? 0) > 0;
+      // Unrecordable, so it cannot be checked for reuse: refused as if it had been used.
+      if (!storable(nonce) || !storable(consumerKey) || !storable(tokenKey)) return false;
+      return recordNonce(consumerKey, tokenKey, nonce, expiresAt);
     },
 
     async pruneNonces(now) {

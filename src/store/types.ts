@@ -1,5 +1,10 @@
-// The Store interface, in domain terms. Implementations: sqlite/ (default) and, later,
-// postgres/. Both run the same Kysely queries and migrations (DESIGN D6).
+// The Store interface, in domain terms. Implementations: sqlite/ (default) and postgres/.
+// Both run the same Kysely queries and migrations (DESIGN D6).
+import type { MachineStore } from './machines.ts';
+import type { PodStore } from './pods.ts';
+import type { PoolStore } from './pools.ts';
+import type { TagStore } from './tags.ts';
+import type { ZoneStore } from './zones.ts';
 
 export interface User {
   id: number;
@@ -59,7 +64,12 @@ export interface Session {
 /** Which part of some API key a string is, for diagnostics (DESIGN D3). */
 export type KeyPartKind = 'consumer_key' | 'token_key' | undefined;
 
-export type StoreErrorCode = 'ERR_STORE_DUPLICATE' | 'ERR_STORE_UNAVAILABLE' | 'ERR_STORE_SECRET_KEY';
+export type StoreErrorCode =
+  | 'ERR_STORE_DUPLICATE'
+  | 'ERR_STORE_UNAVAILABLE'
+  | 'ERR_STORE_SECRET_KEY'
+  /** Text the database cannot hold (PostgreSQL: a NUL character). */
+  | 'ERR_STORE_INVALID_TEXT';
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;
@@ -70,7 +80,8 @@ export class StoreError extends Error {
   }
 }
 
-export interface Store {
+/** Machines (src/store/machines.ts); tags, zones, pools and VM hosts: src/store/tags.ts, zones.ts, pools.ts, pods.ts. */
+export interface Store extends MachineStore, TagStore, ZoneStore, PoolStore, PodStore {
   readonly kind: 'sqlite' | 'postgres';
 
   countUsers(): Promise<number>;

@@ -29,6 +29,17 @@ export interface ClientResponse {
 /** What gomaasapi-client prints (test/e2e/clients/gomaasapi/main.go). */
 export type GomaasapiResult =
   | { ok: true; apiVersion: string; subversion: string; capabilities: string[] }
+  | {
+      ok: true;
+      mode: 'lifecycle';
+      machines: number;
+      systemId: string;
+      statuses: string[];
+      ipAddresses: string[];
+      zone: string;
+      interfaces: number;
+      disks: number;
+    }
   | { ok: false; error: string; errorKind: string; httpStatus?: number };
 
 export type ClientName = 'python' | 'ruby' | 'curl' | 'httpie' | 'gomaasapi';
@@ -172,8 +183,8 @@ export function buildGomaasapi(): Promise<string> {
 }
 
 /** gomaasapi v2 NewController (GET version/, then signed GET users/?op=whoami), then APIVersionInfo. */
-export async function runGomaasapi(bin: string, url: string, key: string): Promise<GomaasapiResult> {
-  const { stdout } = await run(bin, [url, key]);
+export async function runGomaasapi(bin: string, url: string, key: string, mode?: 'lifecycle'): Promise<GomaasapiResult> {
+  const { stdout } = await run(bin, mode ? [url, key, mode] : [url, key], {}, 120_000);
   const parsed: unknown = JSON.parse(lastLine(stdout));
   if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { ok?: unknown }).ok !== 'boolean') {
     throw new Error(`unexpected gomaasapi-client output:\n${stdout}`);
