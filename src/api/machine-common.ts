@@ -282,15 +282,17 @@ export async function parseFilter(ctx: ActionContext, params: Params, mode: 'rea
     for (const o of owners) if (!found.has(o)) add(key, `No such owner: '${o}'.`);
     filter[target] = [...found.values()];
   }
-  // pod / pod_type name VM hosts; a machine matches when one of them composed it.
-  const podKeys = ['pod', 'not_pod', 'pod_type', 'not_pod_type'] as const;
-  if (podKeys.some((k) => list(k))) {
-    const pods = await ctx.store.listPods();
-    const ids = (names: string[], by: 'name' | 'type') => pods.filter((p) => names.includes(p[by])).map((p) => p.id);
-    if (list('pod')) filter.podIds = ids(list('pod')!, 'name');
-    if (list('pod_type')) filter.podIds = [...(filter.podIds ?? []), ...ids(list('pod_type')!, 'type')];
-    const not = [...ids(list('not_pod') ?? [], 'name'), ...ids(list('not_pod_type') ?? [], 'type')];
-    if (not.length > 0) filter.notPodIds = not;
+  // pod / pod_type (spec §2.6.1): single-valued (the last value counts, as Django's QueryDict
+  // does), never validated. Any of the four keeps only machines some VM host composed, among
+  // the hosts named `pod` (else not named `not_pod`) of type `pod_type`, not of `not_pod_type`
+  // (MAAS FilterNodeForm.filter_by_pod_or_pod_type); an unknown name matches nothing.
+  const one = (key: string) => list(key)?.at(-1);
+  const [pod, notPod, podType, notPodType] = [one('pod'), one('not_pod'), one('pod_type'), one('not_pod_type')];
+  if (pod !== undefined || notPod !== undefined || podType !== undefined || notPodType !== undefined) {
+    filter.podIds = (await ctx.store.listPods())
+      .filter((p) => (pod !== undefined ? p.name === pod : p.name !== notPod))
+      .filter((p) => (podType === undefined || p.type === podType) && p.type !== notPodType)
+      .map((p) => p.id);
   }
   if (list('power_state')) filter.powerStates = list('power_state')!;
   if (list('not_power_state')) filter.notPowerStates = list('not_power_state')!;

@@ -254,6 +254,57 @@ describe('pods / vm-hosts', () => {
     assert.equal(pod.storage_pools[0]?.id, virsh.storage_pools[0]?.id, 'storage pool ids survive a refresh');
   });
 
+  test('pods: a machine\'s pod is {id, name, resource_uri} with the real name, renamed with the pod (render cache too)', async () => {
+    const pod = (await call('POST', 'vm-hosts/', { form: { type: 'virsh', power_address: 'qemu+ssh://named/system', name: 'named-host' } })).json as PodJson;
+    const id = ((await call('POST', `vm-hosts/${pod.id}/?op=compose`, { form: { skip_commissioning: '1' } })).json as { system_id: string }).system_id;
+    const expected = { id: pod.id, name: 'named-host', resource_uri: `/MAAS/api/2.0/pods/${pod.id}/` };
+    assert.deepEqual(((await call('GET', `machines/${id}/`)).json as { pod: unknown }).pod, expected);
+    const listed = () => call('GET', 'machines/').then((r) => (r.json as Array<{ system_id: string; pod: unknown }>).find((m) => m.system_id === id)?.pod);
+    assert.deepEqual(await listed(), expected);
+    assert.equal((await call('PUT', `vm-hosts/${pod.id}/`, { form: { name: 'renamed-host' } })).status, 200);
+    assert.deepEqual(await listed(), { ...expected, name: 'renamed-host' });
+    assert.deepEqual(((await call('GET', `machines/${id}/`)).json as { pod: unknown }).pod, { ...expected, name: 'renamed-host' });
+    assert.equal((await call('DELETE', `vm-hosts/${pod.id}/?decompose=true`)).status, 204);
+  });
+
+  test('pods: machines/ read and allocate filter by pod, not_pod, pod_type, not_pod_type (MAAS semantics)', async () => {
+    const v = (await call('POST', 'vm-hosts/', { form: { type: 'virsh', power_address: 'qemu+ssh://filter-v/system', name: 'filter-v' } })).json as PodJson;
+    const l = (await call('POST', 'vm-hosts/', { form: { type: 'lxd', power_address: '10.9.9.9:8443', name: 'filter-l' } })).json as PodJson;
+    const compose = async (pod: PodJson) =>
+      ((await call('POST', `vm-hosts/${pod.id}/?op=compose`, { form: { skip_commissioning: '1' } })).json as { system_id: string }).system_id;
+    const onV = await compose(v);
+    const onL = await compose(l);
+    const plain = ((await call('POST', 'machines/', { form: { architecture: 'amd64/generic', mac_addresses: '52:54:00:f1:17:e4', power_type: 'manual' } })).json as { system_id: string }).system_id;
+    const mine = [onV, onL, plain];
+    const read = async (query: string) => {
+      const res = await call('GET', `machines/?${query}`);
+      assert.equal(res.status, 200, res.body);
+      return (res.json as Array<{ system_id: string }>).map((m) => m.system_id).filter((s) => mine.includes(s));
+    };
+    assert.deepEqual(await read('pod=filter-v'), [onV]);
+    assert.deepEqual(await read('pod_type=lxd'), [onL]);
+    assert.deepEqual(await read('pod=filter-v&pod_type=lxd'), [], 'pod and pod_type are ANDed');
+    // Any pod key keeps composed machines only: not_pod drops the plain machine too.
+    assert.deepEqual(await read('not_pod=filter-v'), [onL]);
+    assert.deepEqual(await read('not_pod_type=lxd'), [onV]);
+    assert.deepEqual(await read('pod=filter-l&not_pod=filter-l'), [onL], 'MAAS ignores not_pod when pod is given');
+    assert.deepEqual(await read('pod=filter-v&pod=filter-l'), [onL], 'single-valued: the last value counts');
+    // Unknown names are not validated: they match nothing.
+    assert.deepEqual(((await call('GET', 'machines/?pod=no-such-pod')).json as unknown[]).length, 0);
+    assert.deepEqual(((await call('GET', 'machines/?pod_type=no-such-type')).json as unknown[]).length, 0);
+
+    const allocated = await call('POST', 'machines/?op=allocate', { form: { pod: 'filter-l' } });
+    assert.equal(allocated.status, 200, allocated.body);
+    assert.equal((allocated.json as { system_id: string }).system_id, onL);
+    const none = await call('POST', 'machines/?op=allocate', { form: { pod: 'no-such-pod' } });
+    assert.equal(none.status, 409);
+    assert.equal(none.body, 'No available machine matches constraints: [(\'pod\', [\'no-such-pod\'])] (resolved to "pod=no-such-pod")');
+    const virshOnly = await call('POST', 'machines/?op=allocate', { form: { pod_type: 'virsh', not_pod: 'filter-v', system_id: onV } });
+    assert.equal(virshOnly.status, 409);
+    for (const pod of [v, l]) assert.equal((await call('DELETE', `vm-hosts/${pod.id}/?decompose=true`)).status, 204);
+    await t.store.deleteNode(plain);
+  });
+
   test('pods: delete answers 204; decompose=true deletes the composed machines, else they stay', async () => {
     const keep = (await call('POST', 'vm-hosts/', { form: { type: 'virsh', power_address: 'qemu+ssh://keep/system' } })).json as PodJson;
     const kept = ((await call('POST', `vm-hosts/${keep.id}/?op=compose`, { form: { skip_commissioning: '1' } })).json as { system_id: string }).system_id;

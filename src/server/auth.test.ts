@@ -2,9 +2,7 @@
 // first line and the D3 hint (spec/maas-auth.md §1, §3, §5; DESIGN D2, D3, D4).
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
 import { createTestApp, FakeClock, openTestStore, seededRandom, type TestApp } from '../../test/helpers/app.ts';
 import { type ApiKeyParts, formatApiKey } from '../model/index.ts';
 import { percentEncode, type SignatureMethod, serializeAuthorizationHeader, signRequest } from '../oauth/index.ts';
@@ -683,10 +681,7 @@ describe('auth: inactive user', () => {
     const user = await store.createUser({ username: 'sleeper', email: 's@example.com', password: 'pw', isSuperuser: false });
     const [k] = await store.listApiKeys(user.id);
     assert.ok(k);
-    // The Store has no method to deactivate a user yet: flip the column directly.
-    const db = new BetterSqlite3(join(dir, 'maaskit.db'));
-    db.prepare('UPDATE users SET is_active = 0 WHERE username = ?').run('sleeper');
-    db.close();
+    assert.equal(await store.setUserActive('sleeper', false), true);
     const authorization = signRequest({ ...k, method: 'GET', url: `http://localhost${WHOAMI}`, timestamp: clock.nowSeconds(), nonce: 'n-1' });
     const res = await app.inject({ method: 'GET', url: WHOAMI, headers: { authorization } });
     assert.equal(res.statusCode, 403);

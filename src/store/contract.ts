@@ -73,6 +73,27 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.equal(await store.checkPassword('nobody', 's3cret'), undefined);
       }));
 
+    test('store: setUserActive deactivates and reactivates a user, seen by another handle at once', () =>
+      withStore(async (store, _clock, reopen) => {
+        const u = await store.createUser({ username: 'gus', email: 'g@x', password: 'pw', isSuperuser: false });
+        const [key] = await store.listApiKeys(u.id);
+        const other = await reopen();
+        try {
+          assert.equal(await other.setUserActive('gus', false), true);
+          assert.equal((await store.findUser('gus'))?.isActive, false);
+          assert.equal((await store.findTokenGrant(key!.tokenKey))?.user.isActive, false);
+          assert.equal(await store.checkPassword('gus', 'pw'), undefined, 'an inactive user cannot log in');
+          assert.equal((await store.listApiKeys(u.id)).length, 1, 'the keys are kept');
+          assert.equal(await other.setUserActive('gus', true), true);
+          assert.equal((await store.findTokenGrant(key!.tokenKey))?.user.isActive, true);
+          assert.equal((await store.checkPassword('gus', 'pw'))?.username, 'gus');
+          assert.equal(await store.setUserActive('nobody', false), false);
+          assert.equal(await store.setUserActive('gus\u0000', false), false);
+        } finally {
+          await other.close();
+        }
+      }));
+
     test('store: keys are created, listed in order, renamed and deleted per user', () =>
       withStore(async (store) => {
         const a = await store.createUser({ username: 'a', email: 'a@x', password: 'pw', isSuperuser: false });

@@ -245,6 +245,16 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
       return true;
     },
 
+    async setUserActive(username, active) {
+      if (!storable(username)) return false;
+      const result = await db
+        .updateTable('users')
+        .set({ is_active: active ? 1 : 0 })
+        .where('username', '=', username)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
     async checkPassword(username, password) {
       if (!storable(username)) return undefined;
       const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();

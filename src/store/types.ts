@@ -92,6 +92,11 @@ export interface Store extends MachineStore, TagStore, ZoneStore, PoolStore, Pod
   listUsers(): Promise<User[]>;
   /** Deletes the user and their keys and sessions; false if there was none. */
   deleteUser(username: string): Promise<boolean>;
+  /**
+   * Activates or deactivates a user; false if there is none. An inactive user's keys are
+   * refused (403) and their password no longer logs in; keys and sessions are kept.
+   */
+  setUserActive(username: string, active: boolean): Promise<boolean>;
   /** The user if the password is right and the user is active. */
   checkPassword(username: string, password: string): Promise<User | undefined>;
 

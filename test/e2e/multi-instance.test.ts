@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { type ApiKeyParts, splitApiKey } from '../../src/model/index.ts';
 import { signRequest } from '../../src/oauth/index.ts';
+import { openPostgresStore, parseSecretKey } from '../../src/store/index.ts';
 import { createTestDatabase, type TestDatabase, withPostgres } from '../helpers/postgres.ts';
 import { type RunningServer, startServe } from '../helpers/serve.ts';
 
@@ -117,6 +118,44 @@ withPostgres('multi-instance', () => {
       assert.equal((await call(b, 'GET', WHOAMI, key)).status, 200);
       assert.equal((await call(a, 'DELETE', 'api/2.0/users/leaver/', admin)).status, 204);
       assert.equal((await call(b, 'GET', WHOAMI, key)).status, 401);
+    });
+
+    test('multi-instance: a user deactivated in the shared database is refused by A and B at once', async () => {
+      const created = await call(a, 'POST', 'api/2.0/users/', admin, {
+        username: 'sleeper',
+        email: 'sleeper@example.com',
+        password: 'sleeper-pw-123',
+        is_superuser: '0',
+      });
+      assert.equal(created.status, 200, created.text);
+      const login = await fetch(`${a.origin}/MAAS/accounts/authenticate/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ username: 'sleeper', password: 'sleeper-pw-123', consumer: 'e2e' }).toString(),
+      });
+      const grant = JSON.parse(await login.text()) as { consumer_key: string; token_key: string; token_secret: string };
+      const key = { consumerKey: grant.consumer_key, tokenKey: grant.token_key, tokenSecret: grant.token_secret };
+      assert.equal((await call(a, 'GET', WHOAMI, key)).status, 200, 'the key works on A first');
+      assert.equal((await call(b, 'GET', WHOAMI, key)).status, 200, 'and on B');
+      // There is no API to deactivate a user yet: a third process (as an admin command would)
+      // flips the flag through the Store, on the database both servers use.
+      const oneShot = await openPostgresStore({
+        url: db.url,
+        secretKey: parseSecretKey(SECRET_KEY),
+        randomBytes,
+        now: () => Math.floor(Date.now() / 1000),
+      });
+      try {
+        assert.equal(await oneShot.setUserActive('sleeper', false), true);
+      } finally {
+        await oneShot.close();
+      }
+      // The very next request on either server, no waiting: no cached user to go stale.
+      for (const server of [b, a]) {
+        const refused = await call(server, 'GET', WHOAMI, key);
+        assert.equal(refused.status, 403, refused.text);
+        assert.equal(refused.text, 'User is not allowed access to this API.');
+      }
     });
 
     test('multi-instance: a NUL character in stored text is 400 on PostgreSQL, not 500', async () => {
