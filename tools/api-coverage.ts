@@ -9,7 +9,7 @@ import { API_PREFIX } from '../src/model/index.ts';
 const NOT_YET = [
   ['machines/ `add_chassis` (chassis probing needs real BMCs) and `clone` (storage/network config is simulated)', 'not planned yet'],
   ['machines/{system_id}/ `mount_special`, `unmount_special` (no filesystems are simulated)', 'not planned yet'],
-  ['allocate/read constraints `fabrics`, `subnets`, `vlans`, `fabric_classes`, `link_speed`, `storage`, `interfaces`, `devices`, `deployment_target` (and their `not_` forms): accepted, match every machine (one simulated network, no storage layouts)', 'not planned yet'],
+  ['allocate/read constraints `fabrics`, `not_fabrics`, `fabric_classes`, `not_fabric_classes`, `subnets`, `not_subnets`, `vlans`, `not_vlans`, `link_speed`, `interfaces`, `devices`, `deployment_target`, `not_deployment_target`: accepted unvalidated, match every machine, never in `constraints_by_type` (one simulated network). `storage` is evaluated (root disk, then other disks; no partitions)', 'not planned yet'],
   ['interfaces/, blockdevices/ under nodes/{system_id}/ (rendered inside the machine, not served as resources)', 'not planned yet'],
   ['tag definitions (XPath over lshw) are stored and syntax-checked, never evaluated: simulated machines have no lshw data', 'not planned'],
   ['vm-hosts/ compose `interfaces`, `hugepages_backed`, `pinned_cores`, `domain` are accepted and ignored (one virtio NIC)', 'not planned yet'],

@@ -5,9 +5,11 @@ import {
   ARCHITECTURES,
   LifecycleError,
   machineJson,
+  matchStorage,
   NODE_STATUS,
   type NodeDetail,
   normaliseMac,
+  parseStorageConstraint,
   type Step,
   STATUS_BY_FILTER_NAME,
   simpleStatusCodes,
@@ -127,7 +129,7 @@ const IGNORED = new Set(['op', 'comment', 'bridge_all', 'bridge_type', 'bridge_s
  */
 const UNEVALUATED = new Set([
   'fabrics', 'not_fabrics', 'fabric_classes', 'not_fabric_classes', 'subnets', 'not_subnets', 'vlans', 'not_vlans',
-  'link_speed', 'deployment_target', 'not_deployment_target', 'storage', 'interfaces', 'devices',
+  'link_speed', 'deployment_target', 'not_deployment_target', 'interfaces', 'devices',
 ]);
 
 const READ_KEYS = new Set([
@@ -135,14 +137,14 @@ const READ_KEYS = new Set([
   'id', 'system_id', 'not_id', 'hostname', 'not_hostname', 'mac_address', 'domain', 'not_domain', 'agent_name',
   'not_agent_name', 'zone', 'not_in_zone', 'pool', 'not_in_pool', 'arch', 'not_arch', 'tags', 'not_tags', 'status',
   'not_status', 'simple_status', 'not_simple_status', 'owner', 'not_owner', 'power_state', 'not_power_state',
-  'cpu_count', 'mem', 'cpu_speed',
+  'cpu_count', 'mem', 'cpu_speed', 'storage',
 ]);
 
 /** Allocation takes the hardware constraints, not the read-only ones (spec §2.6.3). */
 const ALLOCATE_KEYS = new Set([
   'pod', 'not_pod', 'pod_type', 'not_pod_type',
   'name', 'system_id', 'arch', 'not_arch', 'cpu_count', 'mem', 'cpu_speed', 'tags', 'not_tags', 'zone', 'not_in_zone',
-  'pool', 'not_in_pool', 'domain', 'not_domain',
+  'pool', 'not_in_pool', 'domain', 'not_domain', 'storage',
 ]);
 
 const NUMERIC = new Set(['cpu_count', 'mem', 'cpu_speed']);
@@ -157,6 +159,8 @@ export interface ParsedFilter {
   filter: NodeFilter;
   /** The constraints given, in request order, for allocate's 409 text. */
   given: Array<[string, string[]]>;
+  /** With a `storage` constraint: the matched disks (device id → label) by node id. */
+  storage?: Map<number, Map<number, string>>;
 }
 
 /**
@@ -311,8 +315,24 @@ export async function parseFilter(ctx: ActionContext, params: Params, mode: 'rea
     if (key === 'mem') filter.minMemory = n;
     if (key === 'cpu_speed') filter.minCpuSpeed = n;
   }
+  // storage (spec §2.6.3): single-valued; MAAS's `Malformed storage constraint, "<v>".`
+  const storageText = one('storage');
+  const storage = storageText === undefined ? undefined : parseStorageConstraint(storageText);
+  if (storageText !== undefined && !storage) add('storage', `Malformed storage constraint, "${storageText}".`);
   if (Object.keys(errors).length > 0) throw validationError(errors);
-  return { filter, given };
+  if (!storage) return { filter, given };
+  // Disks are matched in memory, over the candidates the other constraints leave (allocate
+  // takes only Ready machines); the filter is then narrowed to the ids that matched.
+  const candidates = await ctx.store.listNodes(
+    mode === 'allocate' ? { ...filter, statuses: [NODE_STATUS.READY] } : { ...filter, nodeTypes: [0, 1, 2, 3, 4] },
+  );
+  const matched = new Map<number, Map<number, string>>();
+  for (const node of candidates) {
+    const disks = matchStorage(node, storage);
+    if (disks) matched.set(node.id, disks);
+  }
+  filter.ids = [...matched.keys()];
+  return { filter, given, storage: matched };
 }
 
 function pyRepr(value: string): string {

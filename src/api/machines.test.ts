@@ -445,6 +445,48 @@ describe('machines', () => {
     await t.store.deleteTag(tag.id);
   });
 
+  test('machines: storage constraint matches the root (boot) disk first, then the smallest other disks (spec §2.6.3)', async () => {
+    const GB = 1_000_000_000;
+    const disk = (name: string, size: number, tags: string[], isBoot = false) => ({
+      name, model: 'QEMU HARDDISK', serial: `serial-${name}`, idPath: null, size: size * GB, blockSize: 512, tags, firmwareVersion: null, isBoot,
+    });
+    const make = (hostname: string, blockDevices: ReturnType<typeof disk>[]) =>
+      t.store.createNode({ hostname, architecture: 'amd64/generic', status: 4, cpuCount: 2, memory: 4096, powerType: 'manual', blockDevices });
+    const a = await make('disk-a', [disk('sda', 100, ['ssd'], true), disk('sdb', 500, ['rotary']), disk('sdc', 200, ['rotary'])]);
+    const b = await make('disk-b', [disk('sda', 50, [], true)]);
+    const c = await make('disk-c', [disk('sda', 100, []), disk('sdb', 1000, ['ssd'])]);
+    const mine = [a.systemId, b.systemId, c.systemId];
+    const read = async (storage: string) => {
+      const res = await call('GET', `machines/?storage=${encodeURIComponent(storage)}`);
+      assert.equal(res.status, 200, res.body);
+      return (res.json() as Array<{ hostname: string; system_id: string }>).filter((m) => mine.includes(m.system_id)).map((m) => m.hostname);
+    };
+    assert.deepEqual(await read('80'), ['disk-a', 'disk-c'], 'the root disk must hold 80 GB');
+    assert.deepEqual(await read('root:80(ssd)'), ['disk-a'], 'the root disk must carry every tag');
+    assert.deepEqual(await read('10,10'), ['disk-a', 'disk-c'], 'a second disk besides the root one');
+    assert.deepEqual(await read('10,600'), ['disk-c']);
+    assert.deepEqual(await read('10,150(rotary),150(rotary)'), ['disk-a']);
+    assert.deepEqual(await read('10,150(rotary),150(rotary),1'), [], 'each disk is used once');
+    assert.deepEqual(await read('root:10(partition)'), [], 'simulated disks have no partitions');
+    assert.deepEqual(await read('0.5'), ['disk-a', 'disk-b', 'disk-c']);
+    for (const bad of ['root:lots', '10, 20', 'root:10()', ':10']) {
+      const res = await call('GET', `machines/?storage=${encodeURIComponent(bad)}`);
+      assert.equal(res.status, 400, bad);
+      assert.deepEqual(res.json(), { storage: [`Malformed storage constraint, "${bad}".`] });
+    }
+
+    // allocate answers which disks met the labelled constraints; unlabelled ones are left out.
+    const ids = Object.fromEntries(a.blockDevices.map((d) => [d.name, d.id]));
+    const res = await call('POST', 'machines/?op=allocate', [['name', 'disk-a'], ['storage', 'root:10,data:150(rotary),300'], ['dry_run', 'true']]);
+    assert.equal(res.status, 200, res.body);
+    assert.deepEqual(res.json().constraints_by_type, { storage: { root: [ids['sda']], data: [ids['sdc']] } });
+    assert.deepEqual((await call('POST', 'machines/?op=allocate', [['name', 'disk-a'], ['dry_run', 'true']])).json().constraints_by_type, {});
+    const none = await call('POST', 'machines/?op=allocate', [['name', 'disk-b'], ['storage', '10,10']]);
+    assert.equal(none.status, 409);
+    assert.equal(none.body, 'No available machine matches constraints: [(\'name\', [\'disk-b\']), (\'storage\', [\'10,10\'])] (resolved to "name=disk-b storage=10,10")');
+    for (const id of mine) await t.store.deleteNode(id);
+  });
+
   test('nodes/{system_id}/: details is BSON, power_parameters and DELETE are admin-only (403 empty)', async () => {
     const id = await readyMachine([['power_parameters_power_address', 'qemu+ssh://h/system']]);
     const details = await call('GET', `nodes/${id}/?op=details`, [], bob.key);

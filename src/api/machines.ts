@@ -22,6 +22,7 @@
 // Anonymous GET without a known op: 400 Unrecognised signature (the anonymous-handler quirk).
 import {
   anonymousMachineJson,
+  constraintsByType,
   generateHardware,
   generateHostname,
   lifecycle,
@@ -224,7 +225,7 @@ export function parseSeries(value: string | undefined): string {
 async function allocate(ctx: ActionContext) {
   const user = caller(ctx);
   await catchUp(ctx);
-  const { filter, given } = await parseFilter(ctx, ctx.data, 'allocate');
+  const { filter, given, storage } = await parseFilter(ctx, ctx.data, 'allocate');
   const dryRun = parseStringBool(ctx.data.get('dry_run') ?? 'false') === true;
   const agentName = ctx.data.get('agent_name') ?? '';
   const node = await ctx.store.allocateNode(
@@ -235,7 +236,7 @@ async function allocate(ctx: ActionContext) {
   );
   // No Retry-After: gomaasapi would retry the 409 (spec §2.6.3).
   if (!node) throw conflict(noMatchMessage(given));
-  return json({ ...machineJson(node), constraints_by_type: {} });
+  return json({ ...machineJson(node), constraints_by_type: constraintsByType(storage?.get(node.id)) });
 }
 
 async function listAllocated(ctx: ActionContext) {

@@ -6,3 +6,4 @@ export * as lifecycle from './lifecycle.ts';
 export { LifecycleError, type NodeChanges, type Schedule, type Step, type TransitionKind } from './lifecycle.ts';
 export * from './machine.ts';
 export * from './node-status.ts';
+export * from './storage-constraint.ts';
