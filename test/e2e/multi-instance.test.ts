@@ -137,6 +137,17 @@ withPostgres('multi-instance', () => {
       const key = { consumerKey: grant.consumer_key, tokenKey: grant.token_key, tokenSecret: grant.token_secret };
       assert.equal((await call(a, 'GET', WHOAMI, key)).status, 200, 'the key works on A first');
       assert.equal((await call(b, 'GET', WHOAMI, key)).status, 200, 'and on B');
+      const session = await fetch(`${a.origin}/MAAS/accounts/login/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ username: 'sleeper', password: 'sleeper-pw-123' }).toString(),
+      });
+      assert.equal(session.status, 204, await session.text());
+      const cookie = session.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      assert.equal((await fetch(`${b.url}${WHOAMI}`, { headers: { cookie } })).status, 200, 'a session made on A works on B');
       // There is no API to deactivate a user yet: a third process (as an admin command would)
       // flips the flag through the Store, on the database both servers use.
       const oneShot = await openPostgresStore({
@@ -156,6 +167,9 @@ withPostgres('multi-instance', () => {
         assert.equal(refused.status, 403, refused.text);
         assert.equal(refused.text, 'User is not allowed access to this API.');
       }
+      // Their session is no longer theirs either: B answers as to an anonymous request.
+      const anonymous = await fetch(`${b.url}${WHOAMI}`, { headers: { cookie } });
+      assert.equal(anonymous.status, 401, await anonymous.text());
     });
 
     test('multi-instance: a NUL character in stored text is 400 on PostgreSQL, not 500', async () => {

@@ -1,5 +1,9 @@
 // An in-process maaskit for tests: createApp over a fresh SQLite file, a settable fake clock,
 // seeded randomness, and a signer for the admin's key (STYLE 4, 9).
+//
+// MAASKIT_TEST_BACKEND=postgres puts each test store in a fresh PostgreSQL database instead
+// (test/helpers/postgres.ts; dropped when the store is closed), so the in-process API suite
+// runs on both backends (.ci/run). A test that needs SQLite itself skips with `sqliteOnly`.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { type ApiKeyParts, type RandomBytes, splitApiKey } from '../../src/model/index.ts';
 import { type SignatureMethod, signRequest } from '../../src/oauth/index.ts';
 import { type AppDeps, createApp } from '../../src/server/app.ts';
-import { openSqliteStore, type Store, type User } from '../../src/store/index.ts';
+import { openPostgresStore, openSqliteStore, type Store, type User } from '../../src/store/index.ts';
 
 /** Deterministic bytes: SHA-256 in counter mode over a seed. Tests only. */
 export function seededRandom(seed = 'maaskit-tests'): RandomBytes {
@@ -34,8 +38,43 @@ export class FakeClock {
 
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7);
 
+const backendName = process.env['MAASKIT_TEST_BACKEND'] ?? 'sqlite';
+if (backendName !== 'sqlite' && backendName !== 'postgres') {
+  throw new Error(`MAASKIT_TEST_BACKEND must be sqlite or postgres, not ${JSON.stringify(backendName)}`);
+}
+/** The backend of openTestStore and createTestApp: MAASKIT_TEST_BACKEND, default sqlite. */
+export const TEST_BACKEND: Store['kind'] = backendName;
+
+/** For `test(name, { skip: sqliteOnly }, …)`: a test that reads or writes the SQLite file itself. */
+export const sqliteOnly: string | false =
+  TEST_BACKEND === 'sqlite' ? false : 'works on the SQLite file itself; MAASKIT_TEST_BACKEND=postgres';
+
+async function openPostgresTestStore(clock: FakeClock, random: RandomBytes): Promise<Store> {
+  const { createTestDatabase, postgresUnavailable } = await import('./postgres.ts');
+  const reason = postgresUnavailable();
+  if (reason !== undefined) throw new Error(`MAASKIT_TEST_BACKEND=postgres, but ${reason}`);
+  const database = await createTestDatabase();
+  const store = await openPostgresStore({
+    url: database.url,
+    secretKey: TEST_SECRET_KEY,
+    randomBytes: random,
+    now: () => clock.nowSeconds(),
+  });
+  const close = store.close;
+  store.close = async () => {
+    await close();
+    await database.drop();
+  };
+  return store;
+}
+
+/**
+ * A fresh, empty store on the test backend, and a temp dir for the caller to remove (the
+ * SQLite file's; empty on PostgreSQL, whose database is dropped by store.close()).
+ */
 export async function openTestStore(clock: FakeClock, random: RandomBytes = seededRandom()): Promise<{ store: Store; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'maaskit-store-'));
+  if (TEST_BACKEND === 'postgres') return { store: await openPostgresTestStore(clock, random), dir };
   const store = await openSqliteStore({
     file: join(dir, 'maaskit.db'),
     secretKey: TEST_SECRET_KEY,
