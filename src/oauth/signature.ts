@@ -4,11 +4,16 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { percentEncode } from './percent.ts';
 import type { ParamList, SignatureMethod } from './types.ts';
 
-/** Constant-time string comparison, whatever the lengths (DESIGN D2). */
+/**
+ * Constant-time string comparison (DESIGN D2). Equal-length inputs are compared directly;
+ * otherwise both are hashed first, so the time depends on neither content nor which is longer.
+ */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a, 'utf8').digest();
-  const db = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(da, db);
+  const ba = Buffer.from(a, 'utf8');
+  const bb = Buffer.from(b, 'utf8');
+  if (ba.length === bb.length) return timingSafeEqual(ba, bb);
+  timingSafeEqual(createHash('sha256').update(ba).digest(), createHash('sha256').update(bb).digest());
+  return false;
 }
 
 /** RFC 5849 §3.4.1.2: scheme and host lower-case, default port dropped, no query or fragment. */

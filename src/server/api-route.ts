@@ -45,7 +45,8 @@ async function identify(
       authHints: ctx.deps.authHints,
     },
     { method: request.method, url, authorization, body: signedBody },
-    alternativeOrigins(request),
+    // Worked out only on the failure path, for a hint.
+    () => alternativeOrigins(request),
   );
 }
 

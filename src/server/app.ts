@@ -59,8 +59,11 @@ export function createApp(deps: AppDeps): FastifyInstance {
     send(reply, { status: 404, contentType: 'text/plain; charset=utf-8', body: 'Not Found', headers: {} }),
   );
   if (log) {
+    // The access line's fields are fixed and safe (the URL is redacted here), so it skips the
+    // generic redaction pass, which costs more than writing the line itself.
+    const access = log.child({}, { redact: { paths: [] } });
     app.addHook('onResponse', (request, reply, done) => {
-      log.info(
+      access.info(
         { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
         'request',
       );

@@ -38,24 +38,24 @@ async function failure(
   settings: AuthSettings,
   request: OAuthRequest,
   params: CollectedParams | undefined,
-  alternativeUrls: string[],
+  alternativeUrls: () => string[],
 ): Promise<AuthFailure> {
   let hint: string | undefined;
   if (settings.authHints) {
-    const ctx = { store: settings.store, request, alternativeUrls };
+    const ctx = { store: settings.store, request, alternativeUrls: alternativeUrls() };
     hint = await hintFor(error, { ...ctx, params: params ?? { oauth: {}, completeSources: [], signed: [], missing: [] } });
   }
   return new AuthFailure(oauthErrorResponse(error, hint), error);
 }
 
 /**
- * OAuth 1.0 authentication of one request. `alternativeUrls` are other origins the client may
+ * OAuth 1.0 authentication of one request. `alternativeUrls` gives other origins the client may
  * have signed, tried only to word a hint.
  */
 export async function authenticateOAuth(
   settings: AuthSettings,
   request: OAuthRequest,
-  alternativeUrls: string[] = [],
+  alternativeUrls: () => string[] = () => [],
 ): Promise<AuthOutcome> {
   let params: CollectedParams;
   try {
