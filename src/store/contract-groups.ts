@@ -2,9 +2,8 @@
 // run by storeContract() against every implementation (STYLE 8).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ContractClock, StoreFactory } from './contract.ts';
+import { onFreshStore, type StoreFactory } from './contract-support.ts';
 import type { NewPod } from './pods.ts';
-import type { Store } from './types.ts';
 
 const NODE = { architecture: 'amd64/generic', status: 4, cpuCount: 2, memory: 2048, interfaces: [], blockDevices: [] };
 
@@ -30,16 +29,7 @@ const POD: NewPod = {
 
 export function groupsContract(name: string, factory: StoreFactory): void {
   describe(`store contract (tags, zones, pools, pods): ${name}`, () => {
-    async function withStore(run: (store: Store, clock: ContractClock) => Promise<void>) {
-      const clock = { seconds: 1_800_000_000 };
-      const { store, cleanup } = await factory(clock);
-      try {
-        await run(store, clock);
-      } finally {
-        await store.close();
-        await cleanup();
-      }
-    }
+    const withStore = onFreshStore(factory);
 
     test('store: the default zone (id 1) and pool (id 0) exist; zones and pools list by name', () =>
       withStore(async (store) => {

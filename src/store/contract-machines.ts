@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { generateHardware, lifecycle, NODE_STATUS as S, type RandomBytes } from '../model/index.ts';
-import type { ContractClock, StoreFactory } from './contract.ts';
+import { onFreshStore, type StoreFactory } from './contract-support.ts';
 import type { NewNode } from './machines.ts';
-import type { Store } from './types.ts';
 
 function counterRandom(seed: number): RandomBytes {
   let n = seed;
@@ -36,16 +35,7 @@ function newNode(i: number, overrides: Partial<NewNode> = {}): NewNode {
 
 export function inventoryContract(name: string, factory: StoreFactory): void {
   describe(`store contract (inventory): ${name}`, () => {
-    async function withStore(run: (store: Store, clock: ContractClock, reopen: () => Promise<Store>) => Promise<void>) {
-      const clock = { seconds: 1_800_000_000 };
-      const { store, reopen, cleanup } = await factory(clock);
-      try {
-        await run(store, clock, reopen);
-      } finally {
-        await store.close();
-        await cleanup();
-      }
-    }
+    const withStore = onFreshStore(factory);
 
     test('inventory: a node is created with its interfaces and disks, in the default zone and pool', () =>
       withStore(async (store) => {

@@ -4,30 +4,16 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_KEY_NAME } from '../model/index.ts';
 import { groupsContract } from './contract-groups.ts';
+import { onFreshStore, type StoreFactory } from './contract-support.ts';
 import { inventoryContract } from './contract-machines.ts';
-import type { Store } from './types.ts';
 
-export interface ContractClock {
-  seconds: number;
-}
-
-/** `open` returns a fresh, empty store whose clock reads `clock.seconds`, and a second handle on the same database. */
-export type StoreFactory = (clock: ContractClock) => Promise<{ store: Store; reopen: () => Promise<Store>; cleanup: () => Promise<void> }>;
+export type { ContractClock, StoreFactory } from './contract-support.ts';
 
 export function storeContract(name: string, factory: StoreFactory): void {
   groupsContract(name, factory);
   inventoryContract(name, factory);
   describe(`store contract: ${name}`, () => {
-    async function withStore(run: (store: Store, clock: ContractClock, reopen: () => Promise<Store>) => Promise<void>) {
-      const clock = { seconds: 1_800_000_000 };
-      const { store, reopen, cleanup } = await factory(clock);
-      try {
-        await run(store, clock, reopen);
-      } finally {
-        await store.close();
-        await cleanup();
-      }
-    }
+    const withStore = onFreshStore(factory);
 
     test('store: a new user gets one key named "MAAS consumer"', () =>
       withStore(async (store) => {
