@@ -1,7 +1,9 @@
 // VM hosts (pods, spec/maas-resources.md §2.7): the host as discovered, its settings, and what
 // its composed machines use. A composed machine is a node with pod_id set; its cores and
 // memory are the node's, its storage the pod_disks rows (which go with the node).
+import type { Selectable } from 'kysely';
 import type { KyselyStoreDeps } from './kysely-store.ts';
+import type { PodsTable } from './schema-groups.ts';
 import { StoreError } from './types.ts';
 
 export interface PodStoragePool {
@@ -106,26 +108,8 @@ const COLUMNS = [
   'version',
 ] as const;
 
-type Row = {
-  id: number;
-  name: string;
-  type: string;
-  power_address: string;
-  zone_id: number;
-  pool_id: number;
-  tags: string;
-  cpu_over_commit_ratio: number;
-  memory_over_commit_ratio: number;
-  default_storage_pool: string;
-  default_macvlan_mode: string | null;
-  cores: number;
-  memory: number;
-  cpu_speed: number;
-  architectures: string;
-  capabilities: string;
-  storage_pools: string;
-  version: string;
-};
+/** A pods row as read: the schema's columns named in COLUMNS. */
+type Row = Pick<Selectable<PodsTable>, (typeof COLUMNS)[number]>;
 
 function toPod(row: Row): Pod {
   return {
