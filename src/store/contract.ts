@@ -166,6 +166,49 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.equal((await store.findUser('nul'))?.id, u.id);
       }));
 
+    test('store: a grant already looked up reflects every later change, from this handle or another', () =>
+      withStore(async (store, _clock, reopen) => {
+        const other = await reopen();
+        try {
+          const u = await store.createUser({ username: 'hal', email: 'h@x', password: 'pw', isSuperuser: false });
+          const keys = [await store.createApiKey(u.id, 'one'), await store.createApiKey(u.id, 'two')];
+          const look = (i: number) => store.findTokenGrant(keys[i]!.tokenKey);
+          for (const i of [0, 1]) assert.equal((await look(i))?.user.isActive, true);
+          for (const handle of [store, other]) {
+            assert.equal(await handle.setUserActive('hal', false), true);
+            assert.equal((await look(0))?.user.isActive, false, 'deactivation is seen');
+            assert.equal(await handle.setUserActive('hal', true), true);
+            assert.equal((await look(0))?.user.isActive, true, 'reactivation is seen');
+          }
+          assert.equal(await other.deleteApiKey(u.id, keys[0]!.tokenKey), true);
+          assert.equal(await look(0), undefined, 'a key deleted by another handle is gone');
+          assert.equal((await look(1))?.user.username, 'hal');
+          assert.equal(await store.deleteUser('hal'), true);
+          assert.equal(await look(1), undefined, 'a deleted user has no grant');
+        } finally {
+          await other.close();
+        }
+      }));
+
+    test('store: once a secret has matched, only that exact secret matches', () =>
+      withStore(async (store) => {
+        const u = await store.createUser({ username: 'ivy', email: 'i@x', password: 'pw', isSuperuser: false });
+        const [key] = await store.listApiKeys(u.id);
+        const secret = key!.tokenSecret;
+        const sameLength = `${secret.slice(0, -1)}${secret.endsWith('a') ? 'b' : 'a'}`;
+        for (let round = 0; round < 2; round++) {
+          const grant = await store.findTokenGrant(key!.tokenKey);
+          assert.equal(grant?.secret.matches(sameLength), false);
+          assert.equal(grant?.secret.matches(secret), true);
+          assert.equal(grant?.secret.matches(sameLength), false, 'after a match');
+          assert.equal(grant?.secret.matches(secret.slice(1)), false);
+          assert.equal(grant?.secret.matches(''), false);
+          assert.equal(grant?.secret.reveal(), secret);
+          assert.equal(grant?.secret.matches(`${secret}x`), false, 'after a reveal');
+          assert.equal(grant?.secret.matches(secret), true);
+        }
+      }));
+
     test('store: a second handle on the same database sees writes at once (CLI beside serve)', () =>
       withStore(async (store, clock, reopen) => {
         const other = await reopen();

@@ -1,7 +1,9 @@
 // The Store over Kysely: the same queries for SQLite and PostgreSQL (DESIGN D6). What differs
 // between dialects (connection, pragmas, error codes) is passed in by sqlite/ or postgres/.
+import { timingSafeEqual } from 'node:crypto';
 import type { Compilable, CompiledQuery, Kysely, QueryResult, Selectable } from 'kysely';
 import { DEFAULT_KEY_NAME, generateApiKeyParts, type RandomBytes } from '../model/index.ts';
+import { createGrantCache } from './grant-cache.ts';
 import { createMachineStore } from './machines.ts';
 import { createNonceRecorder } from './nonces.ts';
 import { createPodStore } from './pods.ts';
@@ -17,6 +19,7 @@ import {
   type NewUser,
   type Session,
   type Store,
+  type StoredSecret,
   StoreError,
   type TokenGrant,
   type User,
@@ -30,6 +33,11 @@ export interface KyselyStoreDeps {
   /** Whole seconds since the epoch. */
   now: () => number;
   isUniqueViolation: (error: unknown) => boolean;
+  /**
+   * True when another connection has committed since the last call. Given, token grants are
+   * cached in memory (grant-cache.ts); the dialect must make it cheap and exact.
+   */
+  changedElsewhere?: () => boolean;
   close: () => Promise<void>;
 }
 
@@ -84,8 +92,38 @@ function precompile<R, A extends unknown[]>(
  */
 const storable = (text: string) => !text.includes('\u0000');
 
+/**
+ * A token's secret as the verifier sees it. The first PLAINTEXT check goes through the digest
+ * (DESIGN D2); once a presented secret has matched, or the secret was decrypted for an HMAC,
+ * the grant knows it, and later checks of a cached grant are one constant-time comparison
+ * instead of an HMAC or an AES decryption per request.
+ */
+function storedSecret(secrets: SecretBox, sealed: string, digest: string): StoredSecret {
+  let known: Buffer | undefined;
+  let revealed: string | undefined;
+  return {
+    matches(presented) {
+      if (known === undefined) {
+        if (!secrets.digestMatches(presented, digest)) return false;
+        known = Buffer.from(presented, 'utf8');
+        return true;
+      }
+      const candidate = Buffer.from(presented, 'utf8');
+      return candidate.length === known.length && timingSafeEqual(candidate, known);
+    },
+    reveal() {
+      revealed ??= secrets.open(sealed);
+      known ??= Buffer.from(revealed, 'utf8');
+      return revealed;
+    },
+  };
+}
+
 export function createKyselyStore(deps: KyselyStoreDeps): Store {
-  const { db, secrets } = deps;
+  const { secrets } = deps;
+  const grants = deps.changedElsewhere && createGrantCache(deps.changedElsewhere);
+  // Users and keys are written only here, through this instance: the cache sees every write.
+  const db = grants ? deps.db.withPlugin(grants.plugin) : deps.db;
 
   const tokenGrantQuery = precompile(
     db,
@@ -111,7 +149,18 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     1,
   );
 
-  const recordNonce = createNonceRecorder(db, deps.now);
+  async function loadTokenGrant(tokenKey: string): Promise<TokenGrant | undefined> {
+    const [row] = (await tokenGrantQuery(tokenKey)).rows;
+    if (!row) return undefined;
+    return {
+      tokenKey: row.token_key,
+      consumerKey: row.consumer_key,
+      secret: storedSecret(secrets, row.secret_sealed, row.secret_digest),
+      user: toUser(row),
+    };
+  }
+
+  const recordNonce = createNonceRecorder(deps.db, deps.now);
 
   function toKey(row: Pick<Selectable<Database['api_keys']>, (typeof KEY_COLUMNS)[number]>): ApiKeyWithSecret {
     const key: ApiKey = {
@@ -307,18 +356,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
 
     async findTokenGrant(tokenKey): Promise<TokenGrant | undefined> {
       if (!storable(tokenKey)) return undefined;
-      const [row] = (await tokenGrantQuery(tokenKey)).rows;
-      if (!row) return undefined;
-      const { secret_sealed: sealed, secret_digest: digest } = row;
-      return {
-        tokenKey: row.token_key,
-        consumerKey: row.consumer_key,
-        secret: {
-          matches: (presented) => secrets.digestMatches(presented, digest),
-          reveal: () => secrets.open(sealed),
-        },
-        user: toUser(row),
-      };
+      return grants ? grants.find(tokenKey, loadTokenGrant) : loadTokenGrant(tokenKey);
     },
 
     async keyPartKind(value): Promise<KeyPartKind> {

@@ -55,6 +55,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   await migrate(db as Kysely<unknown>, 'sqlite');
+  // Changes whenever another connection (the admin CLI, say) commits; never for this one's own.
+  const dataVersion = database.prepare('PRAGMA data_version').pluck();
+  let seenVersion = dataVersion.get();
   return createKyselyStore({
     kind: 'sqlite',
     db,
@@ -62,6 +65,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     randomBytes: options.randomBytes,
     now: options.now,
     isUniqueViolation,
+    changedElsewhere() {
+      const version = dataVersion.get();
+      if (version === seenVersion) return false;
+      seenVersion = version;
+      return true;
+    },
     close: () => db.destroy(),
   });
 }
