@@ -11,37 +11,32 @@ export function isOAuthScheme(header: string): boolean {
 }
 
 /**
- * Splits on commas that are outside double quotes (DESIGN D2: quoted values may contain
- * commas, which MAAS's piston parser would break on).
+ * The end of the part starting at `from`: the next comma outside double quotes (DESIGN D2:
+ * quoted values may contain commas, which MAAS's piston parser would break on). Inside quotes a
+ * backslash escapes the next character.
  */
-function splitParts(text: string): string[] {
-  const parts: string[] = [];
-  let current = '';
+function partEnd(text: string, from: number): number {
   let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted && ch === '\\' && i + 1 < text.length) {
-      current += ch + text[i + 1];
-      i++;
-    } else if (ch === '"') {
-      quoted = !quoted;
-      current += ch;
-    } else if (ch === ',' && !quoted) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += ch;
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (quoted) {
+      if (code === 0x5c) i++;
+      else if (code === 0x22) quoted = false;
+    } else if (code === 0x22) {
+      quoted = true;
+    } else if (code === 0x2c) {
+      return i;
     }
   }
   if (quoted) throw new OAuthError('ERR_OAUTH_HEADER_MALFORMED', MALFORMED);
-  parts.push(current);
-  return parts;
+  return text.length;
 }
 
 function unquote(value: string): string {
   if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+    const inner = value.slice(1, -1);
     // RFC 7230 §3.2.6 quoted-pair: a backslash escapes the next character.
-    return value.slice(1, -1).replace(/\\(.)/g, '$1');
+    return inner.includes('\\') ? inner.replace(/\\(.)/g, '$1') : inner;
   }
   return value;
 }
@@ -58,8 +53,10 @@ export function parseAuthorizationHeader(header: string): Map<string, string> | 
   if (!isOAuthScheme(header)) return undefined;
   const rest = header.trimStart().slice(5);
   const params = new Map<string, string>();
-  for (const raw of splitParts(rest)) {
-    const part = raw.trim();
+  for (let from = 0; from <= rest.length; ) {
+    const end = partEnd(rest, from);
+    const part = rest.slice(from, end).trim();
+    from = end + 1;
     if (part === '') continue;
     const eq = part.indexOf('=');
     if (eq <= 0) throw new OAuthError('ERR_OAUTH_HEADER_MALFORMED', MALFORMED);

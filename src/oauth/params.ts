@@ -31,6 +31,18 @@ function oauthValues(pairs: Iterable<[string, string]>): Map<string, string> {
   return values;
 }
 
+function isComplete(values: Map<string, string>): boolean {
+  for (const name of REQUIRED_PARAMS) if (!values.has(name)) return false;
+  return true;
+}
+
+/** Appends the pairs that take part in the base string (all but oauth_signature). */
+function addSigned(signed: ParamList, pairs: Iterable<[string, string]>): void {
+  for (const pair of pairs) if (pair[0] !== 'oauth_signature') signed.push(pair);
+}
+
+const NO_VALUES: ReadonlyMap<string, string> = new Map();
+
 /**
  * Collects oauth_* parameters from the Authorization header, the query string and the body.
  * A source counts as an OAuth attempt when it holds all six required parameters; the merged
@@ -42,30 +54,25 @@ export function collectParams(request: OAuthRequest): CollectedParams {
   const query = parseQueryString(queryOf(request.url));
   const body = request.body?.params ?? [];
 
-  const sources: Array<[ParamSource, Map<string, string>]> = [
-    ['body', oauthValues(body)],
-    ['header', header ?? new Map()],
-    ['query', oauthValues(query)],
+  // Lowest precedence first: each later source overwrites what an earlier one set.
+  const sources: Array<[ParamSource, ReadonlyMap<string, string>]> = [
+    ['body', body.length === 0 ? NO_VALUES : oauthValues(body)],
+    ['header', header ?? NO_VALUES],
+    ['query', query.length === 0 ? NO_VALUES : oauthValues(query)],
   ];
   const oauth: Record<string, string> = {};
   const completeSources: ParamSource[] = [];
   for (const [source, values] of sources) {
     for (const [name, value] of values) if (name.startsWith('oauth_')) oauth[name] = value;
-    if (REQUIRED_PARAMS.every((name) => values.has(name))) completeSources.push(source);
+    if (values.size >= REQUIRED_PARAMS.length && isComplete(values as Map<string, string>)) completeSources.push(source);
   }
 
   const signed: ParamList = [];
-  const add = (pairs: Iterable<[string, string]>) => {
-    for (const pair of pairs) if (pair[0] !== 'oauth_signature') signed.push(pair);
-  };
-  add(query);
-  if (header) add(header);
-  if (request.body?.signed) add(body);
+  addSigned(signed, query);
+  if (header) addSigned(signed, header);
+  if (request.body?.signed) addSigned(signed, body);
 
-  return {
-    oauth,
-    completeSources,
-    signed,
-    missing: REQUIRED_PARAMS.filter((name) => oauth[name] === undefined),
-  };
+  const missing: string[] = [];
+  for (const name of REQUIRED_PARAMS) if (oauth[name] === undefined) missing.push(name);
+  return { oauth, completeSources, signed, missing };
 }

@@ -108,3 +108,30 @@ test('percentEncode: never throws on random strings, and output is always ASCII 
     assert.match(percentEncode(value), /^(?:[A-Za-z0-9\-._~]|%[0-9A-F]{2})*$/, JSON.stringify(value));
   }
 });
+
+/** §3.6 read literally: every octet of the UTF-8 form (lone surrogates become U+FFFD). */
+function octetByOctet(value: string): string {
+  let out = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const ch = String.fromCharCode(byte);
+    out += /[A-Za-z0-9\-._~]/.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+test('percentEncode: equals the octet-by-octet definition on random strings, lone surrogates included (seeded)', () => {
+  const random = prng(5849);
+  const pools = [
+    () => String.fromCharCode(Math.floor(random() * 0x80)),
+    () => String.fromCharCode(Math.floor(random() * 0x10000)),
+    () => String.fromCharCode(0xd800 + Math.floor(random() * 0x800)),
+    () => String.fromCodePoint(0x10000 + Math.floor(random() * 0xfffff)),
+    () => 'aZ09-._~'[Math.floor(random() * 8)]!,
+  ];
+  for (let i = 0; i < 3000; i++) {
+    let value = '';
+    const length = Math.floor(random() * 12);
+    for (let j = 0; j < length; j++) value += pools[Math.floor(random() * pools.length)]!();
+    assert.equal(percentEncode(value), octetByOctet(value), JSON.stringify(value));
+  }
+});

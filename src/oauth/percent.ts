@@ -1,15 +1,22 @@
 // RFC 5849 §3.6 percent-encoding and a lenient decoder.
 
-const UNRESERVED = /[A-Za-z0-9\-._~]/;
+const ALL_UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
+/** What encodeURIComponent leaves alone but RFC 3986 does not count as unreserved. */
+const SUB_DELIMS_KEPT = /[!'()*]/g;
 
 /** RFC 5849 §3.6: encode every octet of the UTF-8 form except the RFC 3986 unreserved set. */
 export function percentEncode(value: string): string {
-  let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    const ch = String.fromCharCode(byte);
-    out += byte < 0x80 && UNRESERVED.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  // Every key part, nonce, timestamp and signature method is unreserved already.
+  if (ALL_UNRESERVED.test(value)) return value;
+  let encoded: string;
+  try {
+    // UTF-8 with upper-case hex, as §3.6 asks; only !'()* are left to do.
+    encoded = encodeURIComponent(value);
+  } catch {
+    // A lone surrogate: encode what Buffer makes of it (U+FFFD), as a signer would send it.
+    encoded = encodeURIComponent(Buffer.from(value, 'utf8').toString('utf8'));
   }
-  return out;
+  return encoded.replace(SUB_DELIMS_KEPT, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
