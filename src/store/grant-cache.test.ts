@@ -65,24 +65,9 @@ test('grant cache: another connection’s commit drops it; misses are not cached
   await cache.find('tk', t.load);
   t.rows.delete('tk');
   changed = true;
-  await nextTurn();
   assert.equal(await cache.find('tk', t.load), undefined);
   t.rows.set('tk', 'back');
   assert.equal((await cache.find('tk', t.load))?.user.username, 'back', 'a miss is not remembered');
-});
-
-test('grant cache: other processes are asked once per turn of the event loop', async () => {
-  const t = table();
-  let asked = 0;
-  const cache = createGrantCache(() => {
-    asked++;
-    return false;
-  });
-  await Promise.all([cache.find('tk', t.load), cache.find('tk', t.load), cache.find('tk', t.load)]);
-  assert.equal(asked, 1);
-  await nextTurn();
-  await cache.find('tk', t.load);
-  assert.equal(asked, 2);
 });
 
 test('grant cache: a lookup that raced a write is answered but not kept', async () => {
