@@ -173,6 +173,14 @@ describe('app: errors', () => {
     assert.equal(res.body, 'The database is unavailable; try again shortly.');
   });
 
+  test('app: a full nonce set (SQLite) answers 503 with Retry-After', async () => {
+    failure = new StoreError('ERR_STORE_BUSY', 'Too many nonces are remembered; try again shortly.');
+    const res = await app.inject({ method: 'GET', url: '/MAAS/api/2.0/users/', headers: { authorization: authorization() } });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.headers['retry-after'], '5');
+    assert.equal(res.body, 'Too many signed requests in the last few minutes; try again shortly.');
+  });
+
   test('app: the request log line carries no Authorization and no OAuth values from the query', async () => {
     lines.length = 0;
     const res = await app.inject({

@@ -98,6 +98,14 @@ export function errorResponse(error: unknown, unexpected: (error: unknown) => vo
       headers: { 'retry-after': '5' },
     };
   }
+  if (error instanceof StoreError && error.code === 'ERR_STORE_BUSY') {
+    return {
+      status: 503,
+      contentType: 'text/plain; charset=utf-8',
+      body: 'Too many signed requests in the last few minutes; try again shortly.',
+      headers: { 'retry-after': '5' },
+    };
+  }
   if (error instanceof StoreError && error.code === 'ERR_STORE_INVALID_TEXT') {
     // Django's ProhibitNullCharactersValidator says the same in MAAS.
     return { status: 400, contentType: 'text/plain; charset=utf-8', body: 'Null characters are not allowed.', headers: {} };

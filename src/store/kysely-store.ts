@@ -38,6 +38,11 @@ export interface KyselyStoreDeps {
    * cached in memory (grant-cache.ts); the dialect must make it cheap and exact.
    */
   changedElsewhere?: () => boolean;
+  /** How this dialect records nonces, if not with the shared upsert (nonces.ts). */
+  nonces?: {
+    use: (consumerKey: string, tokenKey: string, nonce: string, expiresAt: number) => Promise<boolean>;
+    prune: (now: number) => Promise<number>;
+  };
   close: () => Promise<void>;
 }
 
@@ -160,7 +165,13 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     };
   }
 
-  const recordNonce = createNonceRecorder(deps.db, deps.now);
+  const nonces = deps.nonces ?? {
+    use: createNonceRecorder(deps.db, deps.now),
+    prune: async (now: number) => {
+      const result = await db.deleteFrom('nonces').where('expires_at', '<', now).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
 
   function toKey(row: Pick<Selectable<Database['api_keys']>, (typeof KEY_COLUMNS)[number]>): ApiKeyWithSecret {
     const key: ApiKey = {
@@ -373,13 +384,10 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     async useNonce(consumerKey, tokenKey, nonce, expiresAt) {
       // Unrecordable, so it cannot be checked for reuse: refused as if it had been used.
       if (!storable(nonce) || !storable(consumerKey) || !storable(tokenKey)) return false;
-      return recordNonce(consumerKey, tokenKey, nonce, expiresAt);
+      return nonces.use(consumerKey, tokenKey, nonce, expiresAt);
     },
 
-    async pruneNonces(now) {
-      const result = await db.deleteFrom('nonces').where('expires_at', '<', now).executeTakeFirst();
-      return Number(result.numDeletedRows);
-    },
+    pruneNonces: (now) => nonces.prune(now),
 
     async createSession(sessionId, session: Session) {
       await db

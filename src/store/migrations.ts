@@ -62,6 +62,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0004_nodes_version': {
       up: (db: Kysely<unknown>) => db.schema.alterTable('nodes').addColumn('version', 'integer', (c) => c.notNull().defaultTo(0)).execute(),
     },
+    // SQLite only: nonces move to an append-only journal (sqlite/nonce-journal.ts says why);
+    // the unexpired ones are carried over, so no nonce becomes usable again on upgrade.
+    '0005_sqlite_nonce_journal': {
+      async up(db: Kysely<unknown>) {
+        if (dialect !== 'sqlite') return;
+        await sql`CREATE TABLE nonce_journal (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          consumer_key TEXT NOT NULL,
+          token_key TEXT NOT NULL,
+          nonce TEXT NOT NULL,
+          expires_at BIGINT NOT NULL
+        )`.execute(db);
+        await sql`CREATE INDEX nonce_journal_expiry ON nonce_journal (expires_at)`.execute(db);
+        await sql`INSERT INTO nonce_journal (consumer_key, token_key, nonce, expires_at)
+          SELECT consumer_key, token_key, nonce, expires_at FROM nonces ORDER BY expires_at`.execute(db);
+        await sql`DROP TABLE nonces`.execute(db);
+      },
+    },
   };
 }
 

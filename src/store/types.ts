@@ -67,6 +67,8 @@ export type KeyPartKind = 'consumer_key' | 'token_key' | undefined;
 export type StoreErrorCode =
   | 'ERR_STORE_DUPLICATE'
   | 'ERR_STORE_UNAVAILABLE'
+  /** Too much to remember right now (SQLite's nonce set is full); retry shortly. */
+  | 'ERR_STORE_BUSY'
   | 'ERR_STORE_SECRET_KEY'
   /** Text the database cannot hold (PostgreSQL: a NUL character). */
   | 'ERR_STORE_INVALID_TEXT';

@@ -9,6 +9,7 @@ import { createKyselyStore } from '../kysely-store.ts';
 import { migrate } from '../migrations.ts';
 import type { Database } from '../schema.ts';
 import { createSecretBox } from '../secrets.ts';
+import { openNonceJournal } from './nonce-journal.ts';
 import type { Store } from '../types.ts';
 
 export interface SqliteStoreOptions {
@@ -58,6 +59,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   // Changes whenever another connection (the admin CLI, say) commits; never for this one's own.
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
   let seenVersion = dataVersion.get();
+  const journal = openNonceJournal(database, {
+    now: options.now,
+    // Kysely's driver lends its one connection to one user at a time: the journal's
+    // transaction never lands inside a Kysely transaction.
+    exclusive: (work) => db.connection().execute(async () => work()),
+  });
   return createKyselyStore({
     kind: 'sqlite',
     db,
@@ -65,6 +72,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     randomBytes: options.randomBytes,
     now: options.now,
     isUniqueViolation,
+    nonces: journal,
     changedElsewhere() {
       const version = dataVersion.get();
       if (version === seenVersion) return false;

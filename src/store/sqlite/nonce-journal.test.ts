@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import { openNonceJournal } from './nonce-journal.ts';
+import { openSqliteStore } from './index.ts';
+
+const NOW = 1_800_000_000;
+
+/** A migrated database file, opened raw, and a journal over it. */
+async function journalOn(maxLive?: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'maaskit-journal-'));
+  const file = join(dir, 'maaskit.db');
+  await (await openSqliteStore({ file, secretKey: Buffer.alloc(32, 1), randomBytes, now: () => NOW })).close();
+  const database = new BetterSqlite3(file);
+  const journal = openNonceJournal(database, {
+    now: () => NOW,
+    exclusive: async (work) => work(),
+    ...(maxLive === undefined ? {} : { maxLive }),
+  });
+  const rows = () => (database.prepare('SELECT count(*) FROM nonce_journal').pluck().get() as number);
+  return {
+    database,
+    journal,
+    rows,
+    close: () => {
+      database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('nonce journal: a batch that fails to commit records nothing, and its nonces stay usable', async () => {
+  const { database, journal, rows, close } = await journalOn();
+  try {
+    database.exec(`CREATE TRIGGER refuse BEFORE INSERT ON nonce_journal WHEN NEW.nonce = 'boom'
+      BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    const batch = [journal.use('ck', 'tk', 'ok', NOW + 600), journal.use('ck', 'tk', 'boom', NOW + 600)];
+    for (const outcome of await Promise.allSettled(batch)) assert.equal(outcome.status, 'rejected');
+    assert.equal(rows(), 0, 'rolled back');
+    database.exec('DROP TRIGGER refuse');
+    assert.equal(await journal.use('ck', 'tk', 'ok', NOW + 600), true, 'not remembered by the failed batch');
+    assert.equal(await journal.use('ck', 'tk', 'ok', NOW + 600), false);
+    assert.equal(rows(), 1);
+  } finally {
+    close();
+  }
+});
+
+test('nonce journal: past its limit it answers ERR_STORE_BUSY instead of growing, and recovers as nonces expire', async () => {
+  const { journal, close } = await journalOn(3);
+  try {
+    for (const nonce of ['a', 'b', 'c']) assert.equal(await journal.use('ck', 'tk', nonce, NOW + (nonce === 'a' ? -1 : 600)), true);
+    // 'a' has already expired: forgotten, so there is room for one more.
+    assert.equal(await journal.use('ck', 'tk', 'd', NOW + 600), true);
+    await assert.rejects(journal.use('ck', 'tk', 'e', NOW + 600), { code: 'ERR_STORE_BUSY' });
+    assert.equal(await journal.use('ck', 'tk', 'b', NOW + 600).catch((e: { code: string }) => e.code), 'ERR_STORE_BUSY');
+  } finally {
+    close();
+  }
+});
+
+test('nonce journal: prune deletes expired rows and keeps the rest', async () => {
+  const { journal, rows, close } = await journalOn();
+  try {
+    await Promise.all([journal.use('ck', 'tk', 'old', NOW - 1), journal.use('ck', 'tk', 'new', NOW + 600)]);
+    assert.equal(rows(), 2);
+    assert.equal(await journal.prune(NOW), 1);
+    assert.equal(rows(), 1);
+    assert.equal(await journal.use('ck', 'tk', 'new', NOW + 600), false);
+  } finally {
+    close();
+  }
+});
