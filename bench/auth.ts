@@ -9,8 +9,10 @@
 // (default 1), BENCH_CONNECTIONS (default 10), BENCH_ONLY (scenarios to run, e.g. "b,c"),
 // BENCH_CPU_PROF=<dir> (servers write V8 CPU profiles there, named by pid), BENCH_PIN=1 (pin
 // this process to CPU 0 and the servers to CPU 1, with taskset), BENCH_QUIET_WAIT (seconds to
-// wait, before each run, for other processes to leave the CPU; default 60). Exits 0 whatever
-// the numbers: it is a benchmark, not a test.
+// wait, before each run, for other processes to leave the CPU; default 60), BENCH_NONCES
+// (random: 32 hex characters per request, as gomaasapi and python-libmaas send, the default;
+// sequential: a counter, which databases index more cheaply than real clients' nonces).
+// Exits 0 whatever the numbers: it is a benchmark, not a test.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -102,9 +104,12 @@ interface VersionResponse {
 }
 
 // Nonces unique across the whole benchmark (every connection, warm-up and run).
+const NONCES = process.env['BENCH_NONCES'] || 'random';
+if (NONCES !== 'random' && NONCES !== 'sequential') throw new Error(`BENCH_NONCES must be random or sequential, got ${NONCES}`);
 const noncePrefix = randomBytes(6).toString('hex');
 let nonceCounter = 0;
-const nextNonce = () => `${noncePrefix}${(nonceCounter++).toString(36)}`;
+const nextNonce =
+  NONCES === 'random' ? () => randomBytes(16).toString('hex') : () => `${noncePrefix}${(nonceCounter++).toString(36)}`;
 
 function headersFor(server: ServerProcess, scenario: Scenario): () => Record<string, string> {
   const method = scenario.signatureMethod;
@@ -385,7 +390,7 @@ async function main(): Promise<void> {
   const source = sourceState();
   const load = await idleLoad();
   process.stderr.write(
-    `bench:auth: ${CONNECTIONS} connections, pipelining 1, ${WARMUP}s warm-up + ${SECONDS}s measured per run, ` +
+    `bench:auth: ${CONNECTIONS} connections, pipelining 1, ${NONCES} nonces, ${WARMUP}s warm-up + ${SECONDS}s measured per run, ` +
       `${REPEAT} repetition(s), ${plan.length} runs (~${Math.ceil((plan.length * (WARMUP + SECONDS + 1.5)) / 60)} min)\n`,
   );
 
@@ -408,7 +413,7 @@ async function main(): Promise<void> {
   const a = rps('a', BARE_LOGGING);
   const out = [
     `bench:auth — ${CONNECTIONS} connections, pipelining 1, ${WARMUP}s warm-up + ${SECONDS}s measured, ` +
-      `median of ${REPEAT} repetition(s); a fresh server process per run; [n] = run order` +
+      `median of ${REPEAT} repetition(s); ${NONCES} nonces; a fresh server process per run; [n] = run order` +
       (PIN ? '; bench pinned to CPU 0, servers to CPU 1' : ''),
     `source: ${source}`,
     `machine CPU in use by other processes before the run: ${pct(load)} of one core${load > DISTURBED ? ' — NOT QUIET, numbers may be low' : ''}`,

@@ -127,8 +127,8 @@ export function storeContract(name: string, factory: StoreFactory): void {
         assert.ok((await store.pruneNonces(clock.seconds)) >= 3, 'every expired record is pruned');
         assert.equal(await store.pruneNonces(clock.seconds), 0);
         assert.equal(await store.useNonce('ck', 'tk', 'n1', clock.seconds + 600), true, 'usable again once pruned');
-        assert.equal(await store.pruneNonces(clock.seconds), 0, 'an unexpired record is kept');
-        assert.equal(await store.useNonce('ck', 'tk', 'n1', clock.seconds + 600), false);
+        await store.pruneNonces(clock.seconds);
+        assert.equal(await store.useNonce('ck', 'tk', 'n1', clock.seconds + 600), false, 'pruning keeps an unexpired record');
       }));
 
     test('store: a recorded nonce is refused by a handle opened later (a restart)', () =>

@@ -63,18 +63,19 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       up: (db: Kysely<unknown>) => db.schema.alterTable('nodes').addColumn('version', 'integer', (c) => c.notNull().defaultTo(0)).execute(),
     },
     // SQLite only: nonces move to an append-only journal (sqlite/nonce-journal.ts says why);
-    // the unexpired ones are carried over, so no nonce becomes usable again on upgrade.
+    // the recorded ones are carried over, so no nonce becomes usable again on upgrade. No
+    // index and no AUTOINCREMENT: each would add a page to every commit (pruning keeps ids
+    // increasing instead).
     '0005_sqlite_nonce_journal': {
       async up(db: Kysely<unknown>) {
         if (dialect !== 'sqlite') return;
         await sql`CREATE TABLE nonce_journal (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          id INTEGER PRIMARY KEY,
           consumer_key TEXT NOT NULL,
           token_key TEXT NOT NULL,
           nonce TEXT NOT NULL,
           expires_at BIGINT NOT NULL
         )`.execute(db);
-        await sql`CREATE INDEX nonce_journal_expiry ON nonce_journal (expires_at)`.execute(db);
         await sql`INSERT INTO nonce_journal (consumer_key, token_key, nonce, expires_at)
           SELECT consumer_key, token_key, nonce, expires_at FROM nonces ORDER BY expires_at`.execute(db);
         await sql`DROP TABLE nonces`.execute(db);
@@ -221,9 +222,11 @@ async function inventory(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await db.schema.createIndex('node_transitions_due').on('node_transitions').column('due_at').execute();
 }
 
-export async function migrate(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+/** Migrates to the latest step, or (for upgrade tests) up to and including `target`. */
+export async function migrate(db: Kysely<unknown>, dialect: Dialect, target?: string): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+  const migrator = new Migrator({ db, provider });
+  const { error } = await (target === undefined ? migrator.migrateToLatest() : migrator.migrateTo(target));
   if (error) throw error;
   // Keep the query planner informed after schema changes (cheap on both dialects).
   await sql`analyze`.execute(db).catch(() => undefined);

@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { openNonceJournal } from './nonce-journal.ts';
+import { Kysely, SqliteDialect } from 'kysely';
+import { migrate } from '../migrations.ts';
 import { openSqliteStore } from './index.ts';
+import { openNonceJournal } from './nonce-journal.ts';
 
 const NOW = 1_800_000_000;
 
@@ -73,5 +75,28 @@ test('nonce journal: prune deletes expired rows and keeps the rest', async () =>
     assert.equal(await journal.use('ck', 'tk', 'new', NOW + 600), false);
   } finally {
     close();
+  }
+});
+
+test('nonce journal: the upgrade to the journal carries recorded nonces over', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'maaskit-journal-'));
+  const file = join(dir, 'maaskit.db');
+  try {
+    const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+    await migrate(old, 'sqlite', '0004_nodes_version');
+    await old
+      .insertInto('nonces' as never)
+      .values({ consumer_key: 'ck', token_key: 'tk', nonce: 'from-0004', expires_at: NOW + 600 } as never)
+      .execute();
+    await old.destroy();
+    const store = await openSqliteStore({ file, secretKey: Buffer.alloc(32, 1), randomBytes, now: () => NOW });
+    try {
+      assert.equal(await store.useNonce('ck', 'tk', 'from-0004', NOW + 600), false);
+      assert.equal(await store.useNonce('ck', 'tk', 'after-upgrade', NOW + 600), true);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
