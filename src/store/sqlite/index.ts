@@ -61,9 +61,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   let seenVersion = dataVersion.get();
   const journal = openNonceJournal(database, {
     now: options.now,
-    // Kysely's driver lends its one connection to one user at a time: the journal's
-    // transaction never lands inside a Kysely transaction.
-    exclusive: (work) => db.connection().execute(async () => work()),
+    // The journal's transaction must not land inside a Kysely transaction (which holds the
+    // one connection across awaits). Outside one, nothing else can be mid-statement: every
+    // better-sqlite3 call is synchronous, so it runs at once, without the driver's queue.
+    exclusive: (work) =>
+      database.inTransaction ? db.connection().execute(async () => work()) : new Promise((resolve) => resolve(work())),
   });
   return createKyselyStore({
     kind: 'sqlite',
