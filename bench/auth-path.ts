@@ -3,7 +3,7 @@
 // bench:auth's (c)/(b): everything here is added to a signed request's cost on the event loop.
 // Requests are checked CONCURRENCY at a time (as bench:auth's 10 connections make them arrive),
 // so nonces are group-committed as in the server. Environment: BENCH_ROUNDS (default 40000),
-// BENCH_CONCURRENCY (default 5), BENCH_NONCES (random: 32 hex characters, as gomaasapi and
+// BENCH_CONCURRENCY (default 5), BENCH_PASSES (default 5), BENCH_NONCES (random: 32 hex characters, as gomaasapi and
 // python-libmaas send, the default; sequential: a counter, which SQLite indexes far more
 // cheaply). Exits 0 whatever the numbers.
 import { randomBytes } from 'node:crypto';
@@ -46,6 +46,8 @@ const header = (signatureMethod: 'PLAINTEXT' | 'HMAC-SHA1') =>
     nonce: NONCES === 'random' ? randomBytes(16).toString('hex') : `n${(counter++).toString(36)}${process.pid}`,
   });
 
+const results = new Map<string, number[]>();
+
 async function time(label: string, rounds: number, run: (headers: string[]) => Promise<unknown>, method: 'PLAINTEXT' | 'HMAC-SHA1' = 'PLAINTEXT') {
   // Headers are made before the clock starts: signing is the client's cost.
   const batches = Array.from({ length: Math.ceil(rounds / CONCURRENCY) }, () =>
@@ -54,7 +56,7 @@ async function time(label: string, rounds: number, run: (headers: string[]) => P
   const t0 = performance.now();
   for (const batch of batches) await run(batch);
   const us = ((performance.now() - t0) * 1000) / (batches.length * CONCURRENCY);
-  console.log(`${label.padEnd(58)} ${us.toFixed(2).padStart(7)} µs/request`);
+  results.set(label, [...(results.get(label) ?? []), us]);
 }
 
 const parse = async (headers: string[]) => {
@@ -78,14 +80,23 @@ const nonceOnly = (headers: string[]) =>
 console.log(
   `bench:auth-path — ${ROUNDS} requests per line, ${CONCURRENCY} at a time, ${NONCES} nonces, SQLite in ${dir}, Node ${process.version}`,
 );
-for (let pass = 0; pass < 2; pass++) {
-  console.log(pass === 0 ? '(warm-up)' : '(measured)');
+// A warm-up pass, then PASSES measured ones: the median says what a request costs, the
+// spread how noisy the machine was (a shared VM's speed drifts by tens of percent).
+const PASSES = Number(process.env['BENCH_PASSES'] ?? 5);
+for (let pass = 0; pass <= PASSES; pass++) {
+  if (pass === 1) results.clear();
   await time('parseAuthorizationHeader', ROUNDS, parse);
   await time('collectParams (header + query)', ROUNDS, collect);
   await time('store.findTokenGrant', ROUNDS, lookupOnly);
   await time('store.useNonce (group-committed)', ROUNDS, nonceOnly);
   await time('authenticateOAuth, PLAINTEXT (all of the above + verify)', ROUNDS, authenticate);
   await time('authenticateOAuth, HMAC-SHA1', ROUNDS, authenticate, 'HMAC-SHA1');
+}
+console.log(`${'µs per request'.padEnd(58)}  median     min     max  (${PASSES} passes)`);
+for (const [label, values] of results) {
+  const sorted = [...values].sort((x, y) => x - y);
+  const cell = (v: number) => v.toFixed(2).padStart(7);
+  console.log(`${label.padEnd(58)} ${cell(sorted[Math.floor(sorted.length / 2)]!)} ${cell(sorted[0]!)} ${cell(sorted.at(-1)!)}`);
 }
 await store.close();
 rmSync(dir, { recursive: true, force: true });
