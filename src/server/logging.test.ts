@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { createLogger, redactUrl } from './logging.ts';
+import { execFileSync } from 'node:child_process';
+import { createLogger, perTurnStdout, redactUrl } from './logging.ts';
 
 test('logging: oauth_* and secret-like query values are blanked', () => {
   assert.equal(
@@ -25,4 +27,38 @@ test('logging: an error is logged by type, message, code and stack only (not the
   assert.equal(lines.length, 1);
   assert.ok(!lines[0]!.includes('SECRET'), lines[0]);
   assert.match(lines[0]!, /"code":"ERR_INVALID_URL"/);
+});
+
+test('logging: the lines of one event-loop turn are written together, once the turn ends', async () => {
+  const writes: string[] = [];
+  const logger = createLogger('info', perTurnStdout({ write: (text: string) => writes.push(text) }));
+  logger.info('one');
+  logger.info('two');
+  logger.warn('three');
+  assert.equal(writes.length, 0, 'nothing is written during the turn');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(writes.length, 1);
+  assert.deepEqual(
+    writes[0]!.trimEnd().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg),
+    ['one', 'two', 'three'],
+  );
+  logger.info('four');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(writes.length, 2);
+});
+
+test('logging: lines still pending when the process exits are written', () => {
+  const module = fileURLToPath(new URL('./logging.ts', import.meta.url));
+  const script = `import('${module}').then(({ createLogger, perTurnStdout }) => {
+    createLogger('info', perTurnStdout()).info('last words');
+    process.exit(3);
+  });`;
+  let stdout = '';
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
+  } catch (error) {
+    stdout = (error as { stdout: string; status: number }).stdout;
+    assert.equal((error as { status: number }).status, 3);
+  }
+  assert.match(stdout, /"msg":"last words"/);
 });

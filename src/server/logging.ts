@@ -57,3 +57,28 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     destination,
   );
 }
+
+/**
+ * Standard output, written once per turn of the event loop: the lines logged while handling
+ * the requests read in one turn leave in one write(2) instead of one each (pino's own
+ * destination, which deals with partial writes and a full pipe, does the writing). No line
+ * waits longer than the current turn; what is pending when the process exits is written then.
+ */
+export function perTurnStdout(
+  stdout: { write(text: string): unknown } = pino.destination({ dest: 1, sync: true }),
+): pino.DestinationStream {
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    stdout.write(text);
+  };
+  process.on('exit', flush);
+  return {
+    write(line: string) {
+      if (pending.length === 0) setImmediate(flush);
+      pending.push(line);
+    },
+  };
+}
