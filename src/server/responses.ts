@@ -2,7 +2,7 @@
 // decoder throws ends here; nothing else writes an error response.
 import { ApiError } from '../api/index.ts';
 import { OAuthError } from '../oauth/index.ts';
-import { StoreError } from '../store/index.ts';
+import { StoreError, type StoreErrorCode } from '../store/index.ts';
 
 export interface HttpResponse {
   status: number;
@@ -85,26 +85,20 @@ function frameworkError(error: unknown): HttpResponse | undefined {
   return undefined;
 }
 
+/** Store failures that pass: 503 with Retry-After, and what to tell the client. */
+const RETRY_LATER: Partial<Record<StoreErrorCode, string>> = {
+  ERR_STORE_UNAVAILABLE: 'The database is unavailable; try again shortly.',
+  ERR_STORE_BUSY: 'Too many signed requests in the last few minutes; try again shortly.',
+};
+
 /** Maps any thrown value; `unexpected` is told about what is a bug (for the log). */
 export function errorResponse(error: unknown, unexpected: (error: unknown) => void): HttpResponse {
   if (error instanceof AuthFailure) return error.response;
   if (error instanceof ApiError) return apiErrorResponse(error);
   if (error instanceof OAuthError) return oauthErrorResponse(error, undefined);
-  if (error instanceof StoreError && error.code === 'ERR_STORE_UNAVAILABLE') {
-    return {
-      status: 503,
-      contentType: 'text/plain; charset=utf-8',
-      body: 'The database is unavailable; try again shortly.',
-      headers: { 'retry-after': '5' },
-    };
-  }
-  if (error instanceof StoreError && error.code === 'ERR_STORE_BUSY') {
-    return {
-      status: 503,
-      contentType: 'text/plain; charset=utf-8',
-      body: 'Too many signed requests in the last few minutes; try again shortly.',
-      headers: { 'retry-after': '5' },
-    };
+  const retryLater = error instanceof StoreError ? RETRY_LATER[error.code] : undefined;
+  if (retryLater !== undefined) {
+    return { status: 503, contentType: 'text/plain; charset=utf-8', body: retryLater, headers: { 'retry-after': '5' } };
   }
   if (error instanceof StoreError && error.code === 'ERR_STORE_INVALID_TEXT') {
     // Django's ProhibitNullCharactersValidator says the same in MAAS.
