@@ -44,6 +44,17 @@ function withStatementCache(database: BetterSqlite3.Database) {
   };
 }
 
+/**
+ * Runs synchronous work on the connection Kysely also uses, never inside a Kysely transaction
+ * (which holds the connection across awaits: the work then waits for the driver to lend it).
+ * Outside one, nothing else can be mid-statement, since every better-sqlite3 call is
+ * synchronous, so the work runs at once, without the driver's queue.
+ */
+export function exclusiveWith(database: BetterSqlite3.Database, db: Kysely<Database>) {
+  return <T>(work: () => T): Promise<T> =>
+    database.inTransaction ? db.connection().execute(async () => work()) : new Promise<T>((resolve) => resolve(work()));
+}
+
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
   const database = new BetterSqlite3(options.file);
@@ -59,14 +70,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   // Changes whenever another connection (the admin CLI, say) commits; never for this one's own.
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
   let seenVersion = dataVersion.get();
-  const journal = openNonceJournal(database, {
-    now: options.now,
-    // The journal's transaction must not land inside a Kysely transaction (which holds the
-    // one connection across awaits). Outside one, nothing else can be mid-statement: every
-    // better-sqlite3 call is synchronous, so it runs at once, without the driver's queue.
-    exclusive: (work) =>
-      database.inTransaction ? db.connection().execute(async () => work()) : new Promise((resolve) => resolve(work())),
-  });
+  const journal = openNonceJournal(database, { now: options.now, exclusive: exclusiveWith(database, db) });
   return createKyselyStore({
     kind: 'sqlite',
     db,

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { migrate } from '../migrations.ts';
-import { openSqliteStore } from './index.ts';
+import { exclusiveWith, openSqliteStore } from './index.ts';
 import { openNonceJournal } from './nonce-journal.ts';
 
 const NOW = 1_800_000_000;
@@ -97,6 +97,36 @@ test('nonce journal: the upgrade to the journal carries recorded nonces over', a
       await store.close();
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('nonce journal: a batch due while a Kysely transaction is open waits for it, then commits', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'maaskit-journal-'));
+  const file = join(dir, 'maaskit.db');
+  await (await openSqliteStore({ file, secretKey: Buffer.alloc(32, 1), randomBytes, now: () => NOW })).close();
+  const database = new BetterSqlite3(file);
+  const db = new Kysely<import('../schema.ts').Database>({ dialect: new SqliteDialect({ database }) });
+  try {
+    const journal = openNonceJournal(database, { now: () => NOW, exclusive: exclusiveWith(database, db) });
+    const order: string[] = [];
+    let used: Promise<boolean> | undefined;
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ email: 'x' }).where('id', '=', -1).execute();
+      used = journal.use('ck', 'tk', 'during', NOW + 600).then((fresh) => {
+        order.push('nonce');
+        return fresh;
+      });
+      // Across a turn of the event loop: the journal's flush comes due inside the transaction.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(database.inTransaction, true);
+      order.push('transaction');
+    });
+    assert.equal(await used, true);
+    assert.deepEqual(order, ['transaction', 'nonce']);
+    assert.equal(await journal.use('ck', 'tk', 'during', NOW + 600), false);
+  } finally {
+    await db.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
 });
