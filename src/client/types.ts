@@ -1,30 +1,21 @@
 // The MAAS JSON shapes the typed resources return (spec/maas-resources.md). Field names are
 // MAAS's; each shape lists the fields clients read and keeps the rest through an index signature.
+import type * as Model from '../model/groups.ts';
+import { SIMPLE_STATUSES, STATUS_LABELS } from '../model/index.ts';
+
 export type { TokenJson, TokenListEntry, UserJson, VersionJson } from '../model/index.ts';
 
-/** A reference to another object, as MAAS nests it. */
-export interface ZoneJson {
-  id: number;
-  name: string;
-  description: string;
-  resource_uri: string;
+// Zones, pools and tags as the server renders them (model/groups.ts), plus whatever else a
+// newer MAAS may send.
+export interface ZoneJson extends Model.ZoneJson {
   [field: string]: unknown;
 }
 
-export interface ResourcePoolJson {
-  id: number;
-  name: string;
-  description: string;
-  resource_uri: string;
+export interface ResourcePoolJson extends Model.ResourcePoolJson {
   [field: string]: unknown;
 }
 
-export interface TagJson {
-  name: string;
-  definition: string;
-  comment: string;
-  kernel_opts: string;
-  resource_uri: string;
+export interface TagJson extends Model.TagJson {
   [field: string]: unknown;
 }
 
@@ -88,31 +79,7 @@ export interface PodJson {
 }
 
 /** MAAS's NODE_STATUS (spec/maas-resources.md §3.1): code → status_name. */
-export const NODE_STATUS_NAMES: Readonly<Record<number, string>> = {
-  0: 'New',
-  1: 'Commissioning',
-  2: 'Failed commissioning',
-  3: 'Missing',
-  4: 'Ready',
-  5: 'Reserved',
-  6: 'Deployed',
-  7: 'Retired',
-  8: 'Broken',
-  9: 'Deploying',
-  10: 'Allocated',
-  11: 'Failed deployment',
-  12: 'Releasing',
-  13: 'Releasing failed',
-  14: 'Disk erasing',
-  15: 'Failed disk erasing',
-  16: 'Rescue mode',
-  17: 'Entering rescue mode',
-  18: 'Failed to enter rescue mode',
-  19: 'Exiting rescue mode',
-  20: 'Failed to exit rescue mode',
-  21: 'Testing',
-  22: 'Failed testing',
-};
+export const NODE_STATUS_NAMES: Readonly<Record<number, string>> = STATUS_LABELS;
 
-/** Statuses a wait gives up on: the operation failed (MAAS's "Failed" simple status). */
-export const FAILED_STATUSES: ReadonlySet<number> = new Set([2, 11, 13, 15, 18, 20, 22]);
+/** Statuses a wait gives up on: the operation failed (MAAS's "failed" simple status). */
+export const FAILED_STATUSES: ReadonlySet<number> = new Set(SIMPLE_STATUSES['failed']);
