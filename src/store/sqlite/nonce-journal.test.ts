@@ -13,13 +13,13 @@ import { openNonceJournal } from './nonce-journal.ts';
 const NOW = 1_800_000_000;
 
 /** A migrated database file, opened raw, and a journal over it. */
-async function journalOn(maxLive?: number) {
+async function journalOn(maxLive?: number, now: () => number = () => NOW) {
   const dir = mkdtempSync(join(tmpdir(), 'maaskit-journal-'));
   const file = join(dir, 'maaskit.db');
   await (await openSqliteStore({ file, secretKey: Buffer.alloc(32, 1), randomBytes, now: () => NOW })).close();
   const database = new BetterSqlite3(file);
   const journal = openNonceJournal(database, {
-    now: () => NOW,
+    now,
     exclusive: async (work) => work(),
     ...(maxLive === undefined ? {} : { maxLive }),
   });
@@ -128,5 +128,28 @@ test('nonce journal: a batch due while a Kysely transaction is open waits for it
   } finally {
     await db.destroy();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('nonce journal: a large prune goes in chunks, lets other work run between them, and keeps the last row', async () => {
+  let now = NOW;
+  const { journal, rows, close } = await journalOn(undefined, () => now);
+  try {
+    for (let i = 0; i < 25_000; i += 500) {
+      await Promise.all(Array.from({ length: 500 }, (_, j) => journal.use('ck', 'tk', `n${i + j}`, NOW + 600)));
+    }
+    now = NOW + 601;
+    let interleaved = false;
+    const pruning = journal.prune(now);
+    setImmediate(() => {
+      interleaved = true;
+    });
+    assert.equal(await pruning, 24_999);
+    assert.ok(interleaved, 'the event loop ran during the prune');
+    assert.equal(rows(), 1, 'the last row stays, so ids keep increasing');
+    assert.equal(await journal.use('ck', 'tk', 'n0', now + 600), true, 'expired nonces are usable again');
+    assert.equal(await journal.prune(now), 1);
+  } finally {
+    close();
   }
 });

@@ -22,6 +22,9 @@ import { StoreError } from '../types.ts';
  */
 export const MAX_LIVE_NONCES = 2_000_000;
 
+/** Rows (and in-memory entries) pruned per step: ~10 ms of work, then the event loop runs. */
+const PRUNE_CHUNK = 10_000;
+
 export interface NonceJournal {
   use(consumerKey: string, tokenKey: string, nonce: string, expiresAt: number): Promise<boolean>;
   prune(now: number): Promise<number>;
@@ -58,12 +61,13 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
   const append = database.prepare(
     'INSERT INTO nonce_journal (consumer_key, token_key, nonce, expires_at) VALUES (?, ?, ?, ?)',
   );
-  // Rows are appended in arrival order, so expired ones are at the front: delete up to the
-  // first unexpired row, but never the last row, whose id the next append continues from
-  // (without AUTOINCREMENT an empty table would hand out ids other processes have seen).
-  const deleteExpired = database.prepare(`DELETE FROM nonce_journal WHERE id < coalesce(
-    (SELECT id FROM nonce_journal WHERE expires_at >= ? ORDER BY id LIMIT 1),
-    (SELECT max(id) FROM nonce_journal))`);
+  // Rows are appended in arrival order, so expired ones are at the front: pruning deletes from
+  // there, up to the first unexpired row, but never the last row, whose id the next append
+  // continues from (without AUTOINCREMENT an empty table would hand out ids other processes
+  // have seen). A chunk at a time, so pruning a busy minute does not stall the event loop.
+  const head = database.prepare('SELECT id, expires_at FROM nonce_journal ORDER BY id LIMIT ?').raw();
+  const lastId = database.prepare('SELECT max(id) FROM nonce_journal').pluck();
+  const deleteThrough = database.prepare('DELETE FROM nonce_journal WHERE id <= ?');
   const begin = database.prepare('BEGIN IMMEDIATE');
   const commit = database.prepare('COMMIT');
   const rollback = database.prepare('ROLLBACK');
@@ -84,11 +88,28 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
       seen = id;
     }
   };
-  const forgetExpired = (now: number) => {
+  /** Drops up to `limit` expired entries from the front of `live`; true if it stopped at the limit. */
+  const forgetExpired = (now: number, limit: number): boolean => {
     for (const [key, expiresAt] of live) {
-      if (expiresAt >= now) break;
+      if (expiresAt >= now) return false;
+      if (limit-- === 0) return true;
       live.delete(key);
     }
+    return false;
+  };
+  /** One chunk of pruning; true if there may be more. */
+  const pruneChunk = (now: number): { deleted: number; more: boolean } => {
+    const forgotAll = !forgetExpired(now, PRUNE_CHUNK);
+    const rows = head.all(PRUNE_CHUNK) as Array<[id: number, expiresAt: number]>;
+    const last = lastId.get() as number | null;
+    let through: number | undefined;
+    for (const [id, expiresAt] of rows) {
+      if (expiresAt >= now || id === last) break;
+      through = id;
+    }
+    const deleted = through === undefined ? 0 : deleteThrough.run(through).changes;
+    const rowsLeft = rows.length === PRUNE_CHUNK && through === rows.at(-1)?.[0];
+    return { deleted, more: rowsLeft || !forgotAll };
   };
 
   function decide(batch: Pending[]): boolean[] {
@@ -100,7 +121,7 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
     try {
       catchUp(now);
       seenOthers = seen;
-      forgetExpired(now);
+      forgetExpired(now, PRUNE_CHUNK);
       if (live.size + batch.length > maxLive) {
         throw new StoreError('ERR_STORE_BUSY', 'Too many nonces are remembered; try again shortly.');
       }
@@ -152,11 +173,15 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
         }
       });
     },
-    prune(now) {
-      return options.exclusive(() => {
-        forgetExpired(now);
-        return deleteExpired.run(now).changes;
-      });
+    async prune(now) {
+      let total = 0;
+      for (;;) {
+        const { deleted, more } = await options.exclusive(() => pruneChunk(now));
+        total += deleted;
+        if (!more) return total;
+        // Let requests in between chunks.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     },
   };
 }
