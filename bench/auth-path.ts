@@ -13,11 +13,12 @@ import { join } from 'node:path';
 import { collectParams, parseAuthorizationHeader, signRequest } from '../src/oauth/index.ts';
 import { authenticateOAuth } from '../src/server/auth.ts';
 import { openSqliteStore } from '../src/store/index.ts';
+import { envNumber, nonceSource } from './lib/env.ts';
 
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 40_000);
-const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 5);
-const NONCES = process.env['BENCH_NONCES'] ?? 'random';
-if (NONCES !== 'random' && NONCES !== 'sequential') throw new Error('BENCH_NONCES must be random or sequential');
+const ROUNDS = envNumber('BENCH_ROUNDS', 40_000);
+const CONCURRENCY = Math.max(1, Math.round(envNumber('BENCH_CONCURRENCY', 5)));
+const PASSES = Math.max(1, Math.round(envNumber('BENCH_PASSES', 5)));
+const nonces = nonceSource();
 const URL_ = 'http://127.0.0.1:5240/MAAS/api/2.0/users/?op=whoami';
 
 const dir = mkdtempSync(join(tmpdir(), 'maaskit-bench-auth-path-'));
@@ -33,7 +34,6 @@ if (!key) throw new Error('no key');
 const clock = { nowSeconds: () => Math.floor(Date.now() / 1000) };
 const settings = { store, clock, timestampWindow: 300, authHints: true };
 
-let counter = 0;
 const header = (signatureMethod: 'PLAINTEXT' | 'HMAC-SHA1') =>
   signRequest({
     method: 'GET',
@@ -43,7 +43,7 @@ const header = (signatureMethod: 'PLAINTEXT' | 'HMAC-SHA1') =>
     tokenSecret: key.tokenSecret,
     signatureMethod,
     timestamp: clock.nowSeconds(),
-    nonce: NONCES === 'random' ? randomBytes(16).toString('hex') : `n${(counter++).toString(36)}${process.pid}`,
+    nonce: nonces.next(),
   });
 
 const results = new Map<string, number[]>();
@@ -78,11 +78,10 @@ const nonceOnly = (headers: string[]) =>
   Promise.all(headers.map((h) => store.useNonce(key.consumerKey, key.tokenKey, nonceOf(h), clock.nowSeconds() + 600)));
 
 console.log(
-  `bench:auth-path — ${ROUNDS} requests per line, ${CONCURRENCY} at a time, ${NONCES} nonces, SQLite in ${dir}, Node ${process.version}`,
+  `bench:auth-path — ${ROUNDS} requests per line, ${CONCURRENCY} at a time, ${nonces.kind} nonces, SQLite in ${dir}, Node ${process.version}`,
 );
 // A warm-up pass, then PASSES measured ones: the median says what a request costs, the
 // spread how noisy the machine was (a shared VM's speed drifts by tens of percent).
-const PASSES = Number(process.env['BENCH_PASSES'] ?? 5);
 for (let pass = 0; pass <= PASSES; pass++) {
   if (pass === 1) results.clear();
   await time('parseAuthorizationHeader', ROUNDS, parse);

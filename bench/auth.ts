@@ -14,7 +14,7 @@
 // sequential: a counter, which databases index more cheaply than real clients' nonces).
 // Exits 0 whatever the numbers: it is a benchmark, not a test.
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
@@ -22,14 +22,8 @@ import autocannon, { type Options } from 'autocannon';
 import { splitApiKey } from '../src/model/index.ts';
 import { type SignatureMethod, signRequest } from '../src/oauth/index.ts';
 import { machineCpu } from './lib/cpu.ts';
+import { envNumber, nonceSource } from './lib/env.ts';
 import { pinSelf, REPO_ROOT, type ServerProcess, startBare, startMaaskit, stopAll } from './lib/server.ts';
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`);
-  return value;
-}
 
 const SECONDS = envNumber('BENCH_SECONDS', 8);
 const WARMUP = envNumber('BENCH_WARMUP', 2);
@@ -104,12 +98,7 @@ interface VersionResponse {
 }
 
 // Nonces unique across the whole benchmark (every connection, warm-up and run).
-const NONCES = process.env['BENCH_NONCES'] || 'random';
-if (NONCES !== 'random' && NONCES !== 'sequential') throw new Error(`BENCH_NONCES must be random or sequential, got ${NONCES}`);
-const noncePrefix = randomBytes(6).toString('hex');
-let nonceCounter = 0;
-const nextNonce =
-  NONCES === 'random' ? () => randomBytes(16).toString('hex') : () => `${noncePrefix}${(nonceCounter++).toString(36)}`;
+const nonces = nonceSource();
 
 function headersFor(server: ServerProcess, scenario: Scenario): () => Record<string, string> {
   const method = scenario.signatureMethod;
@@ -124,7 +113,7 @@ function headersFor(server: ServerProcess, scenario: Scenario): () => Record<str
       ...key,
       signatureMethod: method,
       timestamp: Math.floor(Date.now() / 1000),
-      nonce: nextNonce(),
+      nonce: nonces.next(),
     }),
   });
 }
@@ -390,7 +379,7 @@ async function main(): Promise<void> {
   const source = sourceState();
   const load = await idleLoad();
   process.stderr.write(
-    `bench:auth: ${CONNECTIONS} connections, pipelining 1, ${NONCES} nonces, ${WARMUP}s warm-up + ${SECONDS}s measured per run, ` +
+    `bench:auth: ${CONNECTIONS} connections, pipelining 1, ${nonces.kind} nonces, ${WARMUP}s warm-up + ${SECONDS}s measured per run, ` +
       `${REPEAT} repetition(s), ${plan.length} runs (~${Math.ceil((plan.length * (WARMUP + SECONDS + 1.5)) / 60)} min)\n`,
   );
 
@@ -413,7 +402,7 @@ async function main(): Promise<void> {
   const a = rps('a', BARE_LOGGING);
   const out = [
     `bench:auth — ${CONNECTIONS} connections, pipelining 1, ${WARMUP}s warm-up + ${SECONDS}s measured, ` +
-      `median of ${REPEAT} repetition(s); ${NONCES} nonces; a fresh server process per run; [n] = run order` +
+      `median of ${REPEAT} repetition(s); ${nonces.kind} nonces; a fresh server process per run; [n] = run order` +
       (PIN ? '; bench pinned to CPU 0, servers to CPU 1' : ''),
     `source: ${source}`,
     `machine CPU in use by other processes before the run: ${pct(load)} of one core${load > DISTURBED ? ' — NOT QUIET, numbers may be low' : ''}`,

@@ -21,14 +21,8 @@ import { type ApiKeyParts, splitApiKey } from '../src/model/index.ts';
 import { signRequest } from '../src/oauth/index.ts';
 import { createTestDatabase, testPostgres } from '../test/helpers/postgres.ts';
 import { machineCpu } from './lib/cpu.ts';
+import { envNumber } from './lib/env.ts';
 import { REPO_ROOT, type ServerProcess, startMaaskit } from './lib/server.ts';
-
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got ${raw}`);
-  return value;
-}
 
 const SECONDS = envNumber('BENCH_SECONDS', 8);
 const WARMUP = envNumber('BENCH_WARMUP', 2);

@@ -21,6 +21,7 @@ import { createLogger } from '../src/server/logging.ts';
 import { createTestApp, type TestApp } from './helpers/app.ts';
 import { buildRequest, headerOf, type RawResult, rawRequest } from './helpers/raw-http.ts';
 import { type RunningServer, startServe } from './helpers/serve.ts';
+import { prng } from './helpers/prng.ts';
 
 const SEED = Number(process.env['MAASKIT_FUZZ_SEED'] ?? 20_260_504);
 const CASES = Number(process.env['MAASKIT_FUZZ_CASES'] ?? 5000);
@@ -30,22 +31,10 @@ const API = '/MAAS/api/2.0/';
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
 
-/** mulberry32: tiny and fast; statistical quality is irrelevant here, reproducibility is not. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 class Rng {
   readonly #next: () => number;
   constructor(seed: number) {
-    this.#next = mulberry32(seed);
+    this.#next = prng(seed);
   }
   /** An integer in [0, n). */
   int(n: number): number {

@@ -12,6 +12,7 @@ import {
   parseStringBool,
   parseUrlEncoded,
 } from './params.ts';
+import { prng } from '../../test/helpers/prng.ts';
 
 const VECTORS = join(import.meta.dirname, '..', '..', 'test', 'vectors');
 
@@ -62,18 +63,6 @@ function decodeOrBodyError(contentType: string | undefined, body: Buffer): Decod
     if (error instanceof BodyError && error.code === 'ERR_API_BODY_MALFORMED') return 'error';
     throw error;
   }
-}
-
-/** mulberry32: a small seeded PRNG so the fuzz cases are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

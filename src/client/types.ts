@@ -1,6 +1,7 @@
 // The MAAS JSON shapes the typed resources return (spec/maas-resources.md). Field names are
 // MAAS's; each shape lists the fields clients read and keeps the rest through an index signature.
 import type * as Model from '../model/groups.ts';
+import type * as Pods from '../model/pods.ts';
 import { SIMPLE_STATUSES, STATUS_LABELS } from '../model/index.ts';
 
 export type { TokenJson, TokenListEntry, UserJson, VersionJson } from '../model/index.ts';
@@ -55,26 +56,8 @@ export interface NodeJson {
   [field: string]: unknown;
 }
 
-export interface PodResources {
-  cores: number;
-  memory: number;
-  local_storage: number;
-}
-
-/** spec/maas-resources.md §2.7 */
-export interface PodJson {
-  id: number;
-  name: string;
-  type: string;
-  tags: string[];
-  architectures: string[];
-  capabilities: string[];
-  total: PodResources;
-  used: PodResources;
-  available: PodResources;
-  zone: ZoneJson;
-  pool: ResourcePoolJson;
-  resource_uri: string;
+/** spec/maas-resources.md §2.7, as the server renders it (model/pods.ts). */
+export interface PodJson extends Pods.PodJson {
   [field: string]: unknown;
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { OAuthError } from './errors.ts';
 import { isOAuthScheme, parseAuthorizationHeader, serializeAuthorizationHeader } from './header.ts';
+import { prng } from '../../test/helpers/prng.ts';
 
 const MALFORMED = 'Unable to parse OAuth parameters from Authorization header.';
 
@@ -12,17 +13,6 @@ const CLIENT_HEADERS: string[] = (
     cases: Array<{ authorization?: string }>;
   }
 ).cases.flatMap((c) => (c.authorization === undefined ? [] : [c.authorization]));
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function parsed(header: string): Record<string, string> {
   const params = parseAuthorizationHeader(header);

@@ -31,7 +31,7 @@ function oauthValues(pairs: Iterable<[string, string]>): Map<string, string> {
   return values;
 }
 
-function isComplete(values: Map<string, string>): boolean {
+function isComplete(values: ReadonlyMap<string, string>): boolean {
   for (const name of REQUIRED_PARAMS) if (!values.has(name)) return false;
   return true;
 }
@@ -64,7 +64,7 @@ export function collectParams(request: OAuthRequest): CollectedParams {
   const completeSources: ParamSource[] = [];
   for (const [source, values] of sources) {
     for (const [name, value] of values) if (name.startsWith('oauth_')) oauth[name] = value;
-    if (values.size >= REQUIRED_PARAMS.length && isComplete(values as Map<string, string>)) completeSources.push(source);
+    if (isComplete(values)) completeSources.push(source);
   }
 
   const signed: ParamList = [];

@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { percentDecode, percentEncode } from './percent.ts';
-
-/** mulberry32: a seeded PRNG, so every failing input can be reproduced. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../test/helpers/prng.ts';
 
 /** Strings rich in what decoders trip on: '%', hex digits, '+', non-ASCII, lone surrogates. */
 function randomString(next: () => number, maxLength = 24): string {

@@ -19,6 +19,23 @@ interface Res {
   body: string;
 }
 
+/** The six required PLAINTEXT parameters for `key` (no oauth_version). */
+function plaintextParams(key: ApiKeyParts, timestamp: number, nonce: string): Array<[string, string]> {
+  return [
+    ['oauth_consumer_key', key.consumerKey],
+    ['oauth_token', key.tokenKey],
+    ['oauth_signature_method', 'PLAINTEXT'],
+    ['oauth_timestamp', String(timestamp)],
+    ['oauth_nonce', nonce],
+    ['oauth_signature', `&${key.tokenSecret}`],
+  ];
+}
+
+/** Form-encoded pairs (a query string or a urlencoded body). */
+function formEncode(pairs: Array<[string, string]>): string {
+  return pairs.map(([n, v]) => `${n}=${percentEncode(v)}`).join('&');
+}
+
 /** A PLAINTEXT header for `key`, with any of its parameters replaced or removed (undefined). */
 function plaintextHeader(
   key: ApiKeyParts,
@@ -27,13 +44,8 @@ function plaintextHeader(
   overrides: Record<string, string | undefined> = {},
 ): string {
   const params: Record<string, string | undefined> = {
-    oauth_consumer_key: key.consumerKey,
-    oauth_token: key.tokenKey,
-    oauth_signature_method: 'PLAINTEXT',
-    oauth_timestamp: String(timestamp),
-    oauth_nonce: nonce,
+    ...Object.fromEntries(plaintextParams(key, timestamp, nonce)),
     oauth_version: '1.0',
-    oauth_signature: `&${key.tokenSecret}`,
     ...overrides,
   };
   const list = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined);
@@ -128,17 +140,7 @@ describe('auth', () => {
 
   test('auth: OAuth parameters in the query string authenticate', async () => {
     const k = t.adminKey;
-    const query = [
-      ['op', 'whoami'],
-      ['oauth_consumer_key', k.consumerKey],
-      ['oauth_token', k.tokenKey],
-      ['oauth_signature_method', 'PLAINTEXT'],
-      ['oauth_timestamp', String(t.clock.nowSeconds())],
-      ['oauth_nonce', fresh()],
-      ['oauth_signature', `&${k.tokenSecret}`],
-    ]
-      .map(([n, v]) => `${n}=${percentEncode(v ?? '')}`)
-      .join('&');
+    const query = formEncode([['op', 'whoami'], ...plaintextParams(k, t.clock.nowSeconds(), fresh())]);
     const res = await get(`${USERS}?${query}`, undefined);
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(JSON.parse(res.body).username, 'admin');
@@ -146,17 +148,7 @@ describe('auth', () => {
 
   test('auth: OAuth parameters in a urlencoded form body authenticate', async () => {
     const k = bob.key;
-    const form = [
-      ['name', 'form-auth'],
-      ['oauth_consumer_key', k.consumerKey],
-      ['oauth_token', k.tokenKey],
-      ['oauth_signature_method', 'PLAINTEXT'],
-      ['oauth_timestamp', String(t.clock.nowSeconds())],
-      ['oauth_nonce', fresh()],
-      ['oauth_signature', `&${k.tokenSecret}`],
-    ]
-      .map(([n, v]) => `${n}=${percentEncode(v ?? '')}`)
-      .join('&');
+    const form = formEncode([['name', 'form-auth'], ...plaintextParams(k, t.clock.nowSeconds(), fresh())]);
     const res = await t.app.inject({
       method: 'POST',
       url: '/MAAS/api/2.0/account/?op=create_authorisation_token',
@@ -172,14 +164,7 @@ describe('auth', () => {
   test('auth: OAuth parameters in a multipart body authenticate', async () => {
     const k = bob.key;
     const boundary = 'auth-boundary';
-    const fields: Array<[string, string]> = [
-      ['oauth_consumer_key', k.consumerKey],
-      ['oauth_token', k.tokenKey],
-      ['oauth_signature_method', 'PLAINTEXT'],
-      ['oauth_timestamp', String(t.clock.nowSeconds())],
-      ['oauth_nonce', fresh()],
-      ['oauth_signature', `&${k.tokenSecret}`],
-    ];
+    const fields = plaintextParams(k, t.clock.nowSeconds(), fresh());
     const payload =
       fields.map(([n, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${n}"\r\n\r\n${v}\r\n`).join('') +
       `--${boundary}--\r\n`;

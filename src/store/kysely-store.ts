@@ -5,7 +5,7 @@ import type { Compilable, CompiledQuery, Kysely, QueryResult, Selectable } from 
 import { DEFAULT_KEY_NAME, generateApiKeyParts, type RandomBytes } from '../model/index.ts';
 import { createGrantCache } from './grant-cache.ts';
 import { createMachineStore } from './machines.ts';
-import { createNonceRecorder } from './nonces.ts';
+import { createNonceRecorder, type NonceRecorder } from './nonces.ts';
 import { createPodStore } from './pods.ts';
 import { createPoolStore } from './pools.ts';
 import type { Database, UsersTable } from './schema.ts';
@@ -39,10 +39,7 @@ export interface KyselyStoreDeps {
    */
   changedElsewhere?: () => boolean;
   /** How this dialect records nonces, if not with the shared upsert (nonces.ts). */
-  nonces?: {
-    use: (consumerKey: string, tokenKey: string, nonce: string, expiresAt: number) => Promise<boolean>;
-    prune: (now: number) => Promise<number>;
-  };
+  nonces?: NonceRecorder;
   close: () => Promise<void>;
 }
 
@@ -165,13 +162,7 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
     };
   }
 
-  const nonces = deps.nonces ?? {
-    use: createNonceRecorder(deps.db, deps.now),
-    prune: async (now: number) => {
-      const result = await db.deleteFrom('nonces').where('expires_at', '<', now).executeTakeFirst();
-      return Number(result.numDeletedRows);
-    },
-  };
+  const nonces = deps.nonces ?? createNonceRecorder(deps.db, deps.now);
 
   function toKey(row: Pick<Selectable<Database['api_keys']>, (typeof KEY_COLUMNS)[number]>): ApiKeyWithSecret {
     const key: ApiKey = {

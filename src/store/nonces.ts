@@ -1,9 +1,11 @@
-// Nonce recording with group commit. Every signed request records its nonce, and on SQLite
-// each commit costs more than the rest of the auth check; so the nonces of all requests that
-// arrive in one turn of the event loop are recorded by ONE multi-row upsert. Each request still
-// gets its answer only after the database has decided, so the guarantee is unchanged: a nonce
-// is accepted once per (consumer, token), atomically, across every process on the database.
+// Nonce recording in the database, with group commit (PostgreSQL; SQLite has its own journal,
+// sqlite/nonce-journal.ts). Every signed request records its nonce, and a commit costs more
+// than the rest of the auth check; so the nonces of all requests that arrive in one turn of the
+// event loop are recorded by ONE multi-row upsert. Each request still gets its answer only
+// after the database has decided: a nonce is accepted once per (consumer, token), atomically,
+// across every process on the database.
 import type { CompiledQuery, Kysely } from 'kysely';
+import { perTurn } from './per-turn.ts';
 import type { Database } from './schema.ts';
 
 interface Pending {
@@ -16,7 +18,11 @@ interface Pending {
 /** Rows per statement: 4 parameters each stays far below every dialect's parameter limit. */
 const MAX_BATCH = 500;
 
-export type UseNonce = (consumerKey: string, tokenKey: string, nonce: string, expiresAt: number) => Promise<boolean>;
+/** How a dialect remembers nonces (Store.useNonce, Store.pruneNonces). */
+export interface NonceRecorder {
+  use(consumerKey: string, tokenKey: string, nonce: string, expiresAt: number): Promise<boolean>;
+  prune(now: number): Promise<number>;
+}
 
 interface Returned {
   consumer_key: string;
@@ -24,9 +30,7 @@ interface Returned {
   nonce: string;
 }
 
-export function createNonceRecorder(db: Kysely<Database>, now: () => number): UseNonce {
-  let queue: Pending[] = [];
-  let scheduled = false;
+export function createNonceRecorder(db: Kysely<Database>, now: () => number): NonceRecorder {
   // Compiling costs more than running, so the upsert is compiled once per batch size, with
   // marker values that are then swapped for the real ones (the SQL is Kysely's, per dialect).
   const compiled = new Map<number, { query: CompiledQuery<Returned>; slots: number[] }>();
@@ -83,23 +87,21 @@ export function createNonceRecorder(db: Kysely<Database>, now: () => number): Us
     }
   }
 
-  function flush(): void {
-    scheduled = false;
-    const pending = queue;
-    queue = [];
+  const enqueue = perTurn((pending: Pending[]) => {
     for (let i = 0; i < pending.length; i += MAX_BATCH) void record(pending.slice(i, i + MAX_BATCH));
-  }
+  });
 
-  return (consumerKey, tokenKey, nonce, expiresAt) =>
-    new Promise<boolean>((resolve, reject) => {
-      const row = { consumer_key: consumerKey, token_key: tokenKey, nonce, expires_at: expiresAt };
-      queue.push({ key: keyOf(consumerKey, tokenKey, nonce), row, resolve, reject });
-      if (!scheduled) {
-        scheduled = true;
-        // After the current I/O phase: the requests read in it share one statement.
-        setImmediate(flush);
-      }
-    });
+  return {
+    use: (consumerKey, tokenKey, nonce, expiresAt) =>
+      new Promise<boolean>((resolve, reject) => {
+        const row = { consumer_key: consumerKey, token_key: tokenKey, nonce, expires_at: expiresAt };
+        enqueue({ key: keyOf(consumerKey, tokenKey, nonce), row, resolve, reject });
+      }),
+    async prune(at) {
+      const result = await db.deleteFrom('nonces').where('expires_at', '<', at).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
 }
 
 function keyOf(consumerKey: string, tokenKey: string, nonce: string): string {

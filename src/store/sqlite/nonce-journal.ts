@@ -12,6 +12,8 @@
 //   IMMEDIATE, so writers take turns) that first reads the rows other processes appended since
 //   this one last looked, then decides, appends and commits.
 import type BetterSqlite3 from 'better-sqlite3';
+import type { NonceRecorder } from '../nonces.ts';
+import { perTurn } from '../per-turn.ts';
 import { StoreError } from '../types.ts';
 
 /**
@@ -24,11 +26,6 @@ export const MAX_LIVE_NONCES = 2_000_000;
 
 /** Rows (and in-memory entries) pruned per step: ~10 ms of work, then the event loop runs. */
 const PRUNE_CHUNK = 10_000;
-
-export interface NonceJournal {
-  use(consumerKey: string, tokenKey: string, nonce: string, expiresAt: number): Promise<boolean>;
-  prune(now: number): Promise<number>;
-}
 
 export interface NonceJournalOptions {
   /** Whole seconds since the epoch. */
@@ -53,7 +50,7 @@ type JournalRow = [id: number, consumerKey: string, tokenKey: string, nonce: str
 /** The parts never hold a NUL (the store refuses those before asking), so the key is unambiguous. */
 const keyOf = (consumerKey: string, tokenKey: string, nonce: string) => `${consumerKey}\u0000${tokenKey}\u0000${nonce}`;
 
-export function openNonceJournal(database: BetterSqlite3.Database, options: NonceJournalOptions): NonceJournal {
+export function openNonceJournal(database: BetterSqlite3.Database, options: NonceJournalOptions): NonceRecorder {
   const maxLive = options.maxLive ?? MAX_LIVE_NONCES;
   const tail = database
     .prepare('SELECT id, consumer_key, token_key, nonce, expires_at FROM nonce_journal WHERE id > ? ORDER BY id')
@@ -144,12 +141,7 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
     }
   }
 
-  let queue: Pending[] = [];
-  let scheduled = false;
-  function flush(): void {
-    scheduled = false;
-    const batch = queue;
-    queue = [];
+  const enqueue = perTurn((batch: Pending[]) => {
     options.exclusive(() => decide(batch)).then(
       (fresh) => {
         for (let i = 0; i < batch.length; i++) batch[i]!.resolve(fresh[i]!);
@@ -158,19 +150,14 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
         for (const p of batch) p.reject(error);
       },
     );
-  }
+  });
 
   // Nothing is read on open: the first batch's catch-up reads the whole journal (seen = 0), so
   // admin commands, which never check a nonce, do not load it.
   return {
     use(consumerKey, tokenKey, nonce, expiresAt) {
       return new Promise<boolean>((resolve, reject) => {
-        queue.push({ key: keyOf(consumerKey, tokenKey, nonce), consumerKey, tokenKey, nonce, expiresAt, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          // After the current I/O phase: the requests read in it share one transaction.
-          setImmediate(flush);
-        }
+        enqueue({ key: keyOf(consumerKey, tokenKey, nonce), consumerKey, tokenKey, nonce, expiresAt, resolve, reject });
       });
     },
     async prune(now) {
