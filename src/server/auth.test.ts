@@ -2,10 +2,20 @@
 // first line and the D3 hint (spec/maas-auth.md §1, §3, §5; DESIGN D2, D3, D4).
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createTestApp, FakeClock, openTestStore, seededRandom, type TestApp } from '../../test/helpers/app.ts';
+import {
+  createTestApp,
+  FakeClock,
+  openTestStore,
+  seededRandom,
+  sqliteOnly,
+  TEST_SECRET_KEY,
+  type TestApp,
+} from '../../test/helpers/app.ts';
 import { type ApiKeyParts, formatApiKey } from '../model/index.ts';
 import { percentEncode, type SignatureMethod, serializeAuthorizationHeader, signRequest } from '../oauth/index.ts';
+import { openSqliteStore } from '../store/sqlite/index.ts';
 import { createApp } from './app.ts';
 
 const USERS = '/MAAS/api/2.0/users/';
@@ -675,5 +685,47 @@ describe('auth: inactive user', () => {
     // version/ has no authentication, so it still answers.
     const version = await app.inject({ method: 'GET', url: '/MAAS/api/2.0/version/', headers: { authorization } });
     assert.equal(version.statusCode, 200);
+  });
+});
+
+describe('auth: a change committed by another handle (the admin CLI beside serve)', () => {
+  // The server answers a known key from its cache and confirms it with the request's nonce
+  // commit (Store.recallTokenGrant): each change below must still decide the very next request.
+  test('auth: is seen by the next request, with the answer a fresh server would give', { skip: sqliteOnly }, async (t) => {
+    const clock = new FakeClock();
+    const random = seededRandom('elsewhere');
+    const { store, dir } = await openTestStore(clock, random);
+    const file = join(dir, 'maaskit.db');
+    const cli = await openSqliteStore({ file, secretKey: TEST_SECRET_KEY, randomBytes: random, now: () => clock.nowSeconds() });
+    const app = createApp({ store, clock, randomBytes: random, logger: false });
+    t.after(async () => {
+      await app.close();
+      await cli.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const user = await store.createUser({ username: 'kim', email: 'k@example.com', password: 'pw', isSuperuser: false });
+    const [k] = await store.listApiKeys(user.id);
+    assert.ok(k);
+    let n = 0;
+    const whoami = (secret = k.tokenSecret) => {
+      const authorization = signRequest({ ...k, tokenSecret: secret, method: 'GET', url: `http://localhost${WHOAMI}`, timestamp: clock.nowSeconds(), nonce: `e-${++n}` });
+      return app.inject({ method: 'GET', url: WHOAMI, headers: { authorization } });
+    };
+    assert.equal((await whoami()).statusCode, 200);
+    assert.equal((await whoami()).statusCode, 200, 'answered from the cache');
+
+    assert.equal(await cli.setUserActive('kim', false), true);
+    const inactive = await whoami();
+    assert.equal(inactive.statusCode, 403);
+    assert.equal(inactive.body, 'User is not allowed access to this API.');
+    assert.equal(await cli.setUserActive('kim', true), true);
+    assert.equal((await whoami()).statusCode, 200, 'reactivation is seen');
+
+    // A refusal is worded from what is committed now: the key is gone, not the signature wrong.
+    assert.equal(await cli.deleteApiKey(user.id, k.tokenKey), true);
+    assert.equal(lines((await whoami(`${k.tokenSecret}x`)).body).first, 'Authorization Error: Invalid API key.');
+    const deleted = await whoami();
+    assertOAuthError(deleted, 'Authorization Error: Invalid API key.', clock);
   });
 });

@@ -23,12 +23,18 @@ export interface AuthSettings {
 
 export type AuthOutcome = { user: User; hint?: undefined } | { user: undefined; hint: string | undefined };
 
+/**
+ * The request's nonce, spent at most once: asked again (when the request is verified a second
+ * time, below), it answers what the store answered the first time.
+ */
 function nonceStore(settings: AuthSettings): NonceStore {
+  let answer: Promise<boolean> | undefined;
   return {
     useOnce(consumerKey, tokenKey, nonce) {
       // DESIGN D2: remembered for twice the window, past any timestamp that could still pass.
       const expiresAt = settings.clock.nowSeconds() + 2 * settings.timestampWindow;
-      return settings.store.useNonce(consumerKey, tokenKey, nonce, expiresAt);
+      answer ??= settings.store.useNonce(consumerKey, tokenKey, nonce, expiresAt);
+      return answer;
     },
   };
 }
@@ -68,28 +74,41 @@ export async function authenticateOAuth(
     return { user: undefined, hint: settings.authHints ? forbiddenHint(request.authorization, params) : undefined };
   }
 
-  // One query on the happy path: the token's row carries its consumer key and its user.
-  let grant: TokenGrant | undefined;
   const tokenKey = params.oauth['oauth_token'] ?? '';
-  const findGrant = async () => {
-    grant ??= await settings.store.findTokenGrant(tokenKey);
-    return grant;
-  };
-  try {
+  const nonces = nonceStore(settings);
+  const verifyWith = async (find: (tokenKey: string) => Promise<TokenGrant | undefined>) => {
+    // One lookup per attempt: the token's row carries its consumer key and its user.
+    let grant: Promise<TokenGrant | undefined> | undefined;
+    const findGrant = () => (grant ??= find(tokenKey));
     await verifyRequest(request, params, {
       clock: settings.clock,
       timestampWindow: settings.timestampWindow,
-      nonces: nonceStore(settings),
+      nonces,
       lookup: {
         consumerExists: async (consumerKey) =>
           (await findGrant())?.consumerKey === consumerKey || settings.store.consumerExists(consumerKey),
         findToken: findGrant,
       },
     });
+    // verifyRequest succeeded, so the grant was found.
+    return (await grant)!;
+  };
+  const { store } = settings;
+  try {
+    // The grant as this process knows it, then confirmed (Store.recallTokenGrant): on success
+    // by the nonce's commit, on failure by a fresh lookup. If it changed, the request is
+    // verified again on what is committed now, with the nonce it has already spent.
+    let recalled: TokenGrant | undefined;
+    try {
+      const grant = await verifyWith(async (key) => (recalled = await store.recallTokenGrant(key)));
+      if (store.isCurrentGrant(grant)) return { user: grant.user };
+    } catch (error) {
+      if (!(error instanceof OAuthError) || recalled === undefined) throw error;
+      if ((await store.findTokenGrant(tokenKey)) === recalled) throw error;
+    }
+    return { user: (await verifyWith((key) => store.findTokenGrant(key))).user };
   } catch (error) {
     if (error instanceof OAuthError) throw await failure(error, settings, request, params, alternativeUrls);
     throw error;
   }
-  // verifyRequest succeeded, so the grant was found.
-  return { user: grant!.user };
 }

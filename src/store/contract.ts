@@ -207,6 +207,36 @@ export function storeContract(name: string, factory: StoreFactory): void {
         }
       }));
 
+    test('store: a grant recalled before another handle\'s change is not confirmed once a nonce is recorded', () =>
+      withStore(async (store, clock, reopen) => {
+        const other = await reopen();
+        try {
+          const u = await store.createUser({ username: 'rex', email: 'r@x', password: 'pw', isSuperuser: false });
+          const [key] = await store.listApiKeys(u.id);
+          const recallThenSpend = async (nonce: string) => {
+            const grant = await store.recallTokenGrant(key!.tokenKey);
+            assert.equal(await store.useNonce(key!.consumerKey, key!.tokenKey, nonce, clock.seconds + 600), true);
+            return grant;
+          };
+          const unchanged = await recallThenSpend('r1');
+          assert.equal(unchanged?.user.username, 'rex');
+          assert.equal(store.isCurrentGrant(unchanged!), true, 'nothing changed: confirmed');
+          assert.equal(await other.setUserActive('rex', false), true);
+          const stale = await recallThenSpend('r2');
+          assert.ok(stale === undefined || !stale.user.isActive || !store.isCurrentGrant(stale), 'deactivation');
+          assert.equal((await store.findTokenGrant(key!.tokenKey))?.user.isActive, false);
+          const recalled = await store.recallTokenGrant(key!.tokenKey);
+          assert.equal(recalled?.user.isActive, false, 'what findTokenGrant saw is what is recalled next');
+          assert.equal(await other.deleteApiKey(u.id, key!.tokenKey), true);
+          const deleted = await recallThenSpend('r3');
+          assert.ok(deleted === undefined || !store.isCurrentGrant(deleted), 'deletion');
+          assert.equal(await store.recallTokenGrant(key!.tokenKey), undefined);
+          assert.equal(await store.recallTokenGrant('no\u0000such'), undefined);
+        } finally {
+          await other.close();
+        }
+      }));
+
     test('store: once a secret has matched, only that exact secret matches', () =>
       withStore(async (store) => {
         const u = await store.createUser({ username: 'ivy', email: 'i@x', password: 'pw', isSuperuser: false });

@@ -90,3 +90,30 @@ test('grant cache: a lookup that raced a write is answered but not kept', async 
   assert.equal((await pending)?.user.username, 'ann');
   assert.equal((await cache.find('tk', t.load))?.user.username, 'renamed', 'the stale read was not kept');
 });
+
+test('grant cache: recall answers a hit without asking; lookElsewhere drops it and isCurrent says so', async () => {
+  const t = table();
+  let asked = 0;
+  let changed = false;
+  const cache = createGrantCache(() => {
+    asked++;
+    const was = changed;
+    changed = false;
+    return was;
+  });
+  const first = await cache.recall('tk', t.load);
+  assert.equal(first?.user.username, 'ann');
+  assert.equal(asked, 2, 'a miss is a find: asked before and after loading');
+  t.rows.set('tk', 'changed elsewhere');
+  changed = true;
+  const hit = await cache.recall('tk', t.load);
+  assert.equal(hit, first, 'a hit is answered as known');
+  assert.equal(asked, 2, 'without asking');
+  assert.equal(cache.isCurrent(first!), true, 'nothing seen yet');
+  cache.lookElsewhere();
+  assert.equal(cache.isCurrent(first!), false, 'the change is seen');
+  assert.equal((await cache.recall('tk', t.load))?.user.username, 'changed elsewhere');
+  const again = await cache.recall('tk', t.load);
+  await statement(cache, 'UpdateQueryNode');
+  assert.equal(cache.isCurrent(again!), false, 'a write of this store also ends it');
+});

@@ -3,7 +3,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Compilable, CompiledQuery, Kysely, QueryResult, Selectable } from 'kysely';
 import { DEFAULT_KEY_NAME, generateApiKeyParts, type RandomBytes } from '../model/index.ts';
-import { createGrantCache } from './grant-cache.ts';
+import type { GrantCache } from './grant-cache.ts';
 import { createMachineStore } from './machines.ts';
 import { createNonceRecorder, type NonceRecorder } from './nonces.ts';
 import { createPodStore } from './pods.ts';
@@ -34,10 +34,11 @@ export interface KyselyStoreDeps {
   now: () => number;
   isUniqueViolation: (error: unknown) => boolean;
   /**
-   * True when another connection has committed since the last call. Given, token grants are
-   * cached in memory (grant-cache.ts); the dialect must make it cheap and exact.
+   * Token grants kept in memory (grant-cache.ts), for a dialect that can tell cheaply and
+   * exactly when another connection has committed. Its nonce recorder must call lookElsewhere
+   * inside each batch's transaction.
    */
-  changedElsewhere?: () => boolean;
+  grantCache?: GrantCache;
   /** How this dialect records nonces, if not with the shared upsert (nonces.ts). */
   nonces?: NonceRecorder;
   close: () => Promise<void>;
@@ -123,7 +124,7 @@ function storedSecret(secrets: SecretBox, sealed: string, digest: string): Store
 
 export function createKyselyStore(deps: KyselyStoreDeps): Store {
   const { secrets } = deps;
-  const grants = deps.changedElsewhere && createGrantCache(deps.changedElsewhere);
+  const grants = deps.grantCache;
   // Users and keys are written only here, through this instance: the cache sees every write.
   const db = grants ? deps.db.withPlugin(grants.plugin) : deps.db;
 
@@ -360,6 +361,14 @@ export function createKyselyStore(deps: KyselyStoreDeps): Store {
       if (!storable(tokenKey)) return undefined;
       return grants ? grants.find(tokenKey, loadTokenGrant) : loadTokenGrant(tokenKey);
     },
+
+    async recallTokenGrant(tokenKey): Promise<TokenGrant | undefined> {
+      if (!storable(tokenKey)) return undefined;
+      return grants ? grants.recall(tokenKey, loadTokenGrant) : loadTokenGrant(tokenKey);
+    },
+
+    // Without a cache every grant was read from the database when it was asked for.
+    isCurrentGrant: (grant) => !grants || grants.isCurrent(grant),
 
     async keyPartKind(value): Promise<KeyPartKind> {
       if (!storable(value)) return undefined;

@@ -111,11 +111,21 @@ export interface Store extends MachineStore, TagStore, ZoneStore, PoolStore, Pod
 
   consumerExists(consumerKey: string): Promise<boolean>;
   findTokenGrant(tokenKey: string): Promise<TokenGrant | undefined>;
+  /**
+   * For the auth check: like findTokenGrant, but it may answer what this process last knew
+   * without first looking for other processes' commits. Before acting on the grant, confirm it:
+   * after a later useNonce has resolved (which looks for them), with isCurrentGrant; otherwise
+   * by looking it up again with findTokenGrant.
+   */
+  recallTokenGrant(tokenKey: string): Promise<TokenGrant | undefined>;
+  /** False if something committed since `grant` was recalled may have changed it. */
+  isCurrentGrant(grant: TokenGrant): boolean;
   keyPartKind(value: string): Promise<KeyPartKind>;
 
   /**
    * Records a nonce for (consumer, token) until `expiresAt`; false if it is already recorded
-   * and not yet expired. Atomic across processes sharing the database.
+   * and not yet expired. Atomic across processes sharing the database. Once it has resolved true,
+   * this process has seen every commit made before the nonce's (see recallTokenGrant).
    */
   useNonce(consumerKey: string, tokenKey: string, nonce: string, expiresAt: number): Promise<boolean>;
   pruneNonces(now: number): Promise<number>;

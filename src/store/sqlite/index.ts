@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { RandomBytes } from '../../model/index.ts';
+import { createGrantCache } from '../grant-cache.ts';
 import { createKyselyStore } from '../kysely-store.ts';
 import { migrate } from '../migrations.ts';
 import type { Database } from '../schema.ts';
@@ -70,7 +71,17 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   // Changes whenever another connection (the admin CLI, say) commits; never for this one's own.
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
   let seenVersion = dataVersion.get();
-  const journal = openNonceJournal(database, { now: options.now, exclusive: exclusiveWith(database, db) });
+  const grantCache = createGrantCache(() => {
+    const version = dataVersion.get();
+    if (version === seenVersion) return false;
+    seenVersion = version;
+    return true;
+  });
+  const journal = openNonceJournal(database, {
+    now: options.now,
+    exclusive: exclusiveWith(database, db),
+    inBatch: grantCache.lookElsewhere,
+  });
   return createKyselyStore({
     kind: 'sqlite',
     db,
@@ -79,12 +90,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     now: options.now,
     isUniqueViolation,
     nonces: journal,
-    changedElsewhere() {
-      const version = dataVersion.get();
-      if (version === seenVersion) return false;
-      seenVersion = version;
-      return true;
-    },
+    grantCache,
     close: () => db.destroy(),
   });
 }

@@ -32,6 +32,11 @@ export interface NonceJournalOptions {
   now: () => number;
   /** Runs `work` while no other query (a Kysely transaction, say) holds the connection. */
   exclusive: <T>(work: () => T) => Promise<T>;
+  /**
+   * Runs inside each batch's transaction, before anything is decided: the store looks for
+   * other processes' commits there, at ~70 ns instead of a read transaction of its own.
+   */
+  inBatch?: () => void;
   maxLive?: number;
 }
 
@@ -116,6 +121,7 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
     // Rows read from others stay read; this batch's own rows are undone by a rollback.
     let seenOthers = seen;
     try {
+      options.inBatch?.();
       catchUp(now);
       seenOthers = seen;
       forgetExpired(now, PRUNE_CHUNK);
