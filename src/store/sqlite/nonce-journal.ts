@@ -5,7 +5,8 @@
 // is appended to in arrival order and has no index, so a commit writes one or two pages.
 //
 // The guarantees stay those of the Store interface (DESIGN D2):
-// - once per (consumer, token) until it expires: `live` holds every unexpired nonce;
+// - once per (consumer, token) until it expires: `live` holds every unexpired nonce
+//   (live-nonces.ts);
 // - durable: a request is answered only after its nonce's row has been committed;
 // - across restarts: `live` is rebuilt from the journal by the first batch after opening;
 // - across processes on one database file: each batch runs in a write transaction (BEGIN
@@ -15,16 +16,18 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { NonceRecorder } from '../nonces.ts';
 import { perTurn } from '../per-turn.ts';
 import { StoreError } from '../types.ts';
+import { LiveNonces } from './live-nonces.ts';
 
 /**
- * Unexpired nonces kept in memory, at most: ~200 bytes each (measured: 1,000,000 took ~200 MB
- * of RSS, and ~1.9 s to reload after a restart). 2,000,000 is ~3,300 signed requests a second
- * sustained for the 600 s a nonce is remembered; past it new requests are answered 503 until
- * old nonces expire. PostgreSQL keeps its nonces in the database only.
+ * Nonces kept in memory, at most: ~200 bytes each (measured: 1,000,000 took ~200 MB of RSS,
+ * and ~1.9 s to reload after a restart). A nonce is remembered for the 600 s it could be
+ * replayed and forgotten within 300 s more (live-nonces.ts), so 2,000,000 is ~2,200 signed
+ * requests a second sustained; past it new requests are answered 503 until old nonces are
+ * forgotten. PostgreSQL keeps its nonces in the database only.
  */
 export const MAX_LIVE_NONCES = 2_000_000;
 
-/** Rows (and in-memory entries) pruned per step: ~10 ms of work, then the event loop runs. */
+/** Rows pruned per step: ~10 ms of work, then the event loop runs. */
 const PRUNE_CHUNK = 10_000;
 
 export interface NonceJournalOptions {
@@ -74,34 +77,20 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
   const commit = database.prepare('COMMIT');
   const rollback = database.prepare('ROLLBACK');
 
-  /** key → expiry, in the order the nonces were recorded (so expiry order, near enough). */
-  const live = new Map<string, number>();
+  const live = new LiveNonces();
   /** The highest journal id already reflected in `live`. */
   let seen = 0;
 
-  const remember = (key: string, expiresAt: number) => {
-    live.delete(key); // re-inserted at the end, where the latest expiries are
-    live.set(key, expiresAt);
-  };
   /** Reads what other processes (or, when opening, earlier runs) recorded. */
   const catchUp = (now: number) => {
     for (const [id, consumerKey, tokenKey, nonce, expiresAt] of tail.iterate(seen) as IterableIterator<JournalRow>) {
-      if (expiresAt >= now) remember(keyOf(consumerKey, tokenKey, nonce), expiresAt);
+      if (expiresAt >= now) live.add(keyOf(consumerKey, tokenKey, nonce), expiresAt);
       seen = id;
     }
   };
-  /** Drops up to `limit` expired entries from the front of `live`; true if it stopped at the limit. */
-  const forgetExpired = (now: number, limit: number): boolean => {
-    for (const [key, expiresAt] of live) {
-      if (expiresAt >= now) return false;
-      if (limit-- === 0) return true;
-      live.delete(key);
-    }
-    return false;
-  };
   /** One chunk of pruning; true if there may be more. */
   const pruneChunk = (now: number): { deleted: number; more: boolean } => {
-    const forgotAll = !forgetExpired(now, PRUNE_CHUNK);
+    live.forgetExpired(now);
     const rows = head.all(PRUNE_CHUNK) as Array<[id: number, expiresAt: number]>;
     const last = lastId.get() as number | null;
     let through: number | undefined;
@@ -111,29 +100,28 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
     }
     const deleted = through === undefined ? 0 : deleteThrough.run(through).changes;
     const rowsLeft = rows.length === PRUNE_CHUNK && through === rows.at(-1)?.[0];
-    return { deleted, more: rowsLeft || !forgotAll };
+    return { deleted, more: rowsLeft };
   };
 
   function decide(batch: Pending[]): boolean[] {
     const now = options.now();
     begin.run();
-    const added: string[] = [];
+    const added: Pending[] = [];
     // Rows read from others stay read; this batch's own rows are undone by a rollback.
     let seenOthers = seen;
     try {
       options.inBatch?.();
       catchUp(now);
       seenOthers = seen;
-      forgetExpired(now, PRUNE_CHUNK);
+      live.forgetExpired(now);
       if (live.size + batch.length > maxLive) {
         throw new StoreError('ERR_STORE_BUSY', 'Too many nonces are remembered; try again shortly.');
       }
       const fresh = batch.map((p) => {
-        const until = live.get(p.key);
-        // An expired record (not yet pruned) does not block the nonce.
-        if (until !== undefined && until >= now) return false;
-        remember(p.key, p.expiresAt);
-        added.push(p.key);
+        // An expired record (not yet forgotten) does not block the nonce.
+        if (live.has(p.key, now)) return false;
+        live.add(p.key, p.expiresAt);
+        added.push(p);
         seen = Number(append.run(p.consumerKey, p.tokenKey, p.nonce, p.expiresAt).lastInsertRowid);
         return true;
       });
@@ -141,7 +129,7 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
       return fresh;
     } catch (error) {
       if (database.inTransaction) rollback.run();
-      for (const key of added) live.delete(key);
+      for (const p of added) live.delete(p.key, p.expiresAt);
       seen = seenOthers;
       throw error;
     }
