@@ -267,6 +267,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
           assert.equal(await store.findTokenGrant(key.tokenKey), undefined);
           assert.equal(await store.useNonce('ck', 'tk', 'shared', clock.seconds + 600), true);
           assert.equal(await other.useNonce('ck', 'tk', 'shared', clock.seconds + 600), false);
+          // Taking turns after their first batches: each still sees what the other recorded.
+          for (let round = 0; round < 3; round++) {
+            const [first, second] = round % 2 === 0 ? [store, other] : [other, store];
+            assert.equal(await first.useNonce('ck', 'tk', `turn-${round}`, clock.seconds + 600), true);
+            assert.equal(await second.useNonce('ck', 'tk', `turn-${round}`, clock.seconds + 600), false, `round ${round}`);
+          }
         } finally {
           await other.close();
         }

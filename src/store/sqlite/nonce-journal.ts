@@ -11,7 +11,8 @@
 // - across restarts: `live` is rebuilt from the journal by the first batch after opening;
 // - across processes on one database file: each batch runs in a write transaction (BEGIN
 //   IMMEDIATE, so writers take turns) that first reads the rows other processes appended since
-//   this one last looked, then decides, appends and commits.
+//   this one last looked (if any process has committed since: PRAGMA data_version), then
+//   decides, appends and commits.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { NonceRecorder } from '../nonces.ts';
 import { perTurn } from '../per-turn.ts';
@@ -73,6 +74,9 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
   const head = database.prepare('SELECT id, expires_at FROM nonce_journal ORDER BY id LIMIT ?').raw();
   const lastId = database.prepare('SELECT max(id) FROM nonce_journal').pluck();
   const deleteThrough = database.prepare('DELETE FROM nonce_journal WHERE id <= ?');
+  // Changes whenever another connection has committed: until it does, there is nothing new of
+  // theirs to read (~3 µs of a batch's ~25 saved). Read inside the transaction, it is current.
+  const dataVersion = database.prepare('PRAGMA data_version').pluck();
   const begin = database.prepare('BEGIN IMMEDIATE');
   const commit = database.prepare('COMMIT');
   const rollback = database.prepare('ROLLBACK');
@@ -80,6 +84,8 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
   const live = new LiveNonces();
   /** The highest journal id already reflected in `live`. */
   let seen = 0;
+  /** data_version when the journal was last read; undefined until the first batch reads it all. */
+  let versionRead: unknown;
 
   /** Reads what other processes (or, when opening, earlier runs) recorded. */
   const catchUp = (now: number) => {
@@ -111,8 +117,12 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
     let seenOthers = seen;
     try {
       options.inBatch?.();
-      catchUp(now);
-      seenOthers = seen;
+      const version = dataVersion.get();
+      if (version !== versionRead) {
+        catchUp(now);
+        versionRead = version;
+        seenOthers = seen;
+      }
       live.forgetExpired(now);
       if (live.size + batch.length > maxLive) {
         throw new StoreError('ERR_STORE_BUSY', 'Too many nonces are remembered; try again shortly.');
