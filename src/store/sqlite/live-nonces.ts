@@ -1,75 +1,89 @@
-// The unexpired nonces the journal decides with (nonce-journal.ts), in memory, grouped by the
-// five minutes their records expire in. Forgetting then drops whole groups, without touching
-// the others. One Map in insertion order, forgotten from its front, left V8 walking over every
-// entry already deleted there on each later pass: ~130–430 µs per batch of 5 with 1,000,000
-// nonces remembered, against ~5.5 µs this way. Smaller groups forget sooner but cost a lookup
-// each per nonce (60 s: ~15 µs per batch); one group per 10 minutes would double the memory
-// held by expired records. The largest group is a third of what is remembered, so V8 rehashes
-// at most that much at once (~13 ms at 1,000,000, against ~50 ms for one Map).
-// A record may outlive its expiry by up to five minutes in memory (it is compared with its
-// expiry, so it blocks nothing then); `size` counts it until then.
+// The unexpired nonces the journal decides with (nonce-journal.ts), in memory: a Map from
+// nonce to expiry, which a lookup probes once, and a queue of the records in the order they
+// were made, which says what to forget next. Forgetting by walking one Map from its front, as
+// before, went over every entry already deleted there (V8 keeps them until it rehashes): with
+// 1,000,000 nonces remembered and as many expiring as coming, a nonce cost ~11 µs at first and
+// ~70 µs ten minutes later, and growing; this way it stays at ~6.3 µs (bench:nonces, which
+// includes the commit). Records come with nondecreasing expiries unless the clock steps back;
+// one that expires early then waits behind the queue's head, blocking nothing, since a lookup
+// compares the expiry.
 
-/** Seconds of expiry each group covers. */
-const GROUP_SECONDS = 300;
+/**
+ * The Map is split in shards so that V8, which rehashes a Map whole as it grows, never copies
+ * more than a sixteenth of it at once: one Map of 1,000,000 stalled a batch for up to ~70 ms.
+ */
+const SHARDS = 16;
+/** Records per queue chunk: the queue grows and shrinks a chunk at a time, never copied whole. */
+const CHUNK = 4096;
 
-interface Group {
-  /** floor(expiresAt / GROUP_SECONDS) of every nonce in it. */
-  span: number;
-  /** key → expiresAt */
-  nonces: Map<string, number>;
+interface Chunk {
+  keys: string[];
+  expiries: number[];
+}
+
+/** The shard of a key: its last characters are a nonce's, which vary most. */
+function shardOf(key: string): number {
+  const n = key.length;
+  return (key.charCodeAt(n - 1) ^ (key.charCodeAt(n - 2) << 2) ^ (key.charCodeAt(n - 3) << 4)) & (SHARDS - 1);
 }
 
 export class LiveNonces {
-  /** Ascending by span. Records expire within 2 × the timestamp window: three or four groups. */
-  private groups: Group[] = [];
+  /** key → expiresAt of its latest record, by shard. */
+  private readonly shards = Array.from({ length: SHARDS }, () => new Map<string, number>());
   private count = 0;
+  /** Records in the order they were made, from `head` in the first chunk on. */
+  private readonly chunks: Chunk[] = [];
+  private head = 0;
 
-  /** Nonces remembered, including those expired less than five minutes ago. */
+  /** Nonces remembered (those expired but not yet forgotten included). */
   get size(): number {
     return this.count;
   }
 
   /** Whether `key` has a record that has not expired at `now`. */
   has(key: string, now: number): boolean {
-    for (let i = this.groups.length - 1; i >= 0; i--) {
-      const until = this.groups[i]!.nonces.get(key);
-      if (until !== undefined && until >= now) return true;
-    }
-    return false;
+    const until = this.shards[shardOf(key)]!.get(key);
+    return until !== undefined && until >= now;
   }
 
   add(key: string, expiresAt: number): void {
-    const nonces = this.groupOf(expiresAt, true).nonces;
-    if (!nonces.has(key)) this.count++;
-    nonces.set(key, expiresAt);
-  }
-
-  /** Undoes add(key, expiresAt). */
-  delete(key: string, expiresAt: number): void {
-    if (this.groupOf(expiresAt, false)?.nonces.delete(key)) this.count--;
-  }
-
-  /** Drops every group whose span has passed at `now`. */
-  forgetExpired(now: number): void {
-    let drop = 0;
-    while (drop < this.groups.length && (this.groups[drop]!.span + 1) * GROUP_SECONDS <= now) {
-      this.count -= this.groups[drop]!.nonces.size;
-      drop++;
+    const shard = this.shards[shardOf(key)]!;
+    if (!shard.has(key)) this.count++;
+    shard.set(key, expiresAt);
+    let last = this.chunks.at(-1);
+    if (!last || last.keys.length === CHUNK) {
+      last = { keys: [], expiries: [] };
+      this.chunks.push(last);
     }
-    if (drop > 0) this.groups.splice(0, drop);
+    last.keys.push(key);
+    last.expiries.push(expiresAt);
   }
 
-  private groupOf(expiresAt: number, create: true): Group;
-  private groupOf(expiresAt: number, create: false): Group | undefined;
-  private groupOf(expiresAt: number, create: boolean): Group | undefined {
-    const span = Math.floor(expiresAt / GROUP_SECONDS);
-    // Expiries mostly grow with time: search from the newest group.
-    let i = this.groups.length - 1;
-    while (i >= 0 && this.groups[i]!.span > span) i--;
-    if (i >= 0 && this.groups[i]!.span === span) return this.groups[i];
-    if (!create) return undefined;
-    const group = { span, nonces: new Map<string, number>() };
-    this.groups.splice(i + 1, 0, group);
-    return group;
+  /** Undoes add(key, expiresAt); its queue slot is skipped when it comes up. */
+  delete(key: string, expiresAt: number): void {
+    this.forget(key, expiresAt);
+  }
+
+  /** Forgets the records at the front of the queue that have expired at `now`. */
+  forgetExpired(now: number): void {
+    for (;;) {
+      const first = this.chunks[0];
+      if (!first) return;
+      const { keys, expiries } = first;
+      while (this.head < keys.length && expiries[this.head]! < now) {
+        this.forget(keys[this.head]!, expiries[this.head]!);
+        this.head++;
+      }
+      // Stopped at an unexpired record, or at the end of the chunk being filled.
+      if (this.head < CHUNK) return;
+      this.chunks.shift();
+      this.head = 0;
+    }
+  }
+
+  /** Drops the record of `key` that expires at `expiresAt`, unless a later one replaced it. */
+  private forget(key: string, expiresAt: number): void {
+    const shard = this.shards[shardOf(key)]!;
+    if (shard.get(key) === expiresAt && shard.delete(key)) this.count--;
   }
 }

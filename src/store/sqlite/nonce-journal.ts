@@ -20,11 +20,10 @@ import { StoreError } from '../types.ts';
 import { LiveNonces } from './live-nonces.ts';
 
 /**
- * Nonces kept in memory, at most: ~200 bytes each (measured: 1,000,000 took ~200 MB of RSS,
- * and ~1.9 s to reload after a restart). A nonce is remembered for the 600 s it could be
- * replayed and forgotten within 300 s more (live-nonces.ts), so 2,000,000 is ~2,200 signed
- * requests a second sustained; past it new requests are answered 503 until old nonces are
- * forgotten. PostgreSQL keeps its nonces in the database only.
+ * Unexpired nonces kept in memory, at most: ~200 bytes each (measured: 1,000,000 took ~200 MB
+ * of RSS, and ~1.9 s to reload after a restart). 2,000,000 is ~3,300 signed requests a second
+ * sustained for the 600 s a nonce is remembered; past it new requests are answered 503 until
+ * old nonces expire. PostgreSQL keeps its nonces in the database only.
  */
 export const MAX_LIVE_NONCES = 2_000_000;
 
