@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
-import { createLogger, perTurnStdout, redactUrl } from './logging.ts';
+import { batchedStdout, createLogger, LOG_FLUSH_MS, redactUrl } from './logging.ts';
 
 test('logging: oauth_* and secret-like query values are blanked', () => {
   assert.equal(
@@ -29,28 +29,46 @@ test('logging: an error is logged by type, message, code and stack only (not the
   assert.match(lines[0]!, /"code":"ERR_INVALID_URL"/);
 });
 
-test('logging: the lines of one event-loop turn are written together, once the turn ends', async () => {
+test('logging: lines are written together once the flush comes due, or at 64 KiB', () => {
   const writes: string[] = [];
-  const logger = createLogger('info', perTurnStdout({ write: (text: string) => writes.push(text) }));
+  const due: Array<() => void> = [];
+  const logger = createLogger('info', batchedStdout({ write: (text: string) => writes.push(text) }, (flush) => due.push(flush)));
   logger.info('one');
   logger.info('two');
   logger.warn('three');
-  assert.equal(writes.length, 0, 'nothing is written during the turn');
-  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(writes.length, 0, 'nothing is written before the flush is due');
+  assert.equal(due.length, 1, 'one flush scheduled for all of them');
+  due.shift()!();
   assert.equal(writes.length, 1);
   assert.deepEqual(
     writes[0]!.trimEnd().split('\n').map((line) => (JSON.parse(line) as { msg: string }).msg),
     ['one', 'two', 'three'],
   );
   logger.info('four');
-  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(due.length, 1, 'the next line schedules the next flush');
+  due.shift()!();
   assert.equal(writes.length, 2);
+  const long = 'x'.repeat(1024);
+  for (let i = 0; i < 70; i++) logger.info(long);
+  assert.equal(writes.length, 3, 'written as soon as 64 KiB are pending');
+  due.shift()!();
+  assert.equal(writes.length, 4, 'the rest at the flush');
+  due.shift()?.();
+  assert.equal(writes.length, 4, 'a flush with nothing pending writes nothing');
+});
+
+test('logging: by default a line is written within LOG_FLUSH_MS of the last ones', async () => {
+  const writes: string[] = [];
+  const logger = createLogger('info', batchedStdout({ write: (text: string) => writes.push(text) }));
+  logger.info('soon');
+  await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS * 3));
+  assert.equal(writes.length, 1);
 });
 
 test('logging: lines still pending when the process exits are written', () => {
   const module = fileURLToPath(new URL('./logging.ts', import.meta.url));
-  const script = `import('${module}').then(({ createLogger, perTurnStdout }) => {
-    createLogger('info', perTurnStdout()).info('last words');
+  const script = `import('${module}').then(({ createLogger, batchedStdout }) => {
+    createLogger('info', batchedStdout()).info('last words');
     process.exit(3);
   });`;
   let stdout = '';

@@ -5,7 +5,7 @@ import { formatApiKey, randomCode } from '../model/index.ts';
 import { type Store, StoreError } from '../store/index.ts';
 import { createApp } from './app.ts';
 import { isWorker, leaveCluster, runPrimary } from './cluster.ts';
-import { createLogger, perTurnStdout } from './logging.ts';
+import { batchedStdout, createLogger } from './logging.ts';
 import { openStore } from './open-store.ts';
 
 export interface ServeOptions {
@@ -57,7 +57,7 @@ async function ensureAdmin(store: Store, print: (line: string) => void): Promise
 }
 
 export async function serve(options: ServeOptions, io: ServeIo): Promise<number> {
-  const logger = createLogger(options.logLevel, perTurnStdout());
+  const logger = createLogger(options.logLevel, batchedStdout());
   const location = {
     dataDir: options.dataDir,
     secretKey: options.secretKey,
