@@ -20,6 +20,17 @@ test('live nonces: a record blocks through its expiry, and is forgotten once pas
   assert.equal(live.has('b', NOW + 11), true);
 });
 
+test('live nonces: forgetting stops at its limit and goes on from there', () => {
+  const live = new LiveNonces();
+  for (let i = 0; i < 10_000; i++) live.add(`n${i}`, NOW - 1);
+  live.add('kept', NOW + 1);
+  assert.equal(live.forgetExpired(NOW, 6000), true, 'stopped at the limit');
+  assert.equal(live.size, 4001);
+  assert.equal(live.forgetExpired(NOW, 6000), false, 'reached what has not expired');
+  assert.equal(live.size, 1);
+  assert.equal(live.has('kept', NOW), true);
+});
+
 test('live nonces: a re-recorded nonce, an undone add and a clock that steps back', () => {
   const live = new LiveNonces();
   live.add('a', NOW - 5);

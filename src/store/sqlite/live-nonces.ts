@@ -64,18 +64,23 @@ export class LiveNonces {
     this.forget(key, expiresAt);
   }
 
-  /** Forgets the records at the front of the queue that have expired at `now`. */
-  forgetExpired(now: number): void {
+  /**
+   * Forgets the records at the front of the queue that have expired at `now`, at most `limit`
+   * of them (so that a server that was idle while a million expired does not stall on its next
+   * request); true if it stopped at the limit.
+   */
+  forgetExpired(now: number, limit = Number.POSITIVE_INFINITY): boolean {
     for (;;) {
       const first = this.chunks[0];
-      if (!first) return;
+      if (!first) return false;
       const { keys, expiries } = first;
       while (this.head < keys.length && expiries[this.head]! < now) {
+        if (limit-- <= 0) return true;
         this.forget(keys[this.head]!, expiries[this.head]!);
         this.head++;
       }
       // Stopped at an unexpired record, or at the end of the chunk being filled.
-      if (this.head < CHUNK) return;
+      if (this.head < CHUNK) return false;
       this.chunks.shift();
       this.head = 0;
     }

@@ -27,7 +27,7 @@ import { LiveNonces } from './live-nonces.ts';
  */
 export const MAX_LIVE_NONCES = 2_000_000;
 
-/** Rows pruned per step: ~10 ms of work, then the event loop runs. */
+/** Rows (and in-memory records) pruned per step: ~10 ms of work, then the event loop runs. */
 const PRUNE_CHUNK = 10_000;
 
 export interface NonceJournalOptions {
@@ -95,7 +95,7 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
   };
   /** One chunk of pruning; true if there may be more. */
   const pruneChunk = (now: number): { deleted: number; more: boolean } => {
-    live.forgetExpired(now);
+    const forgotAll = !live.forgetExpired(now, PRUNE_CHUNK);
     const rows = head.all(PRUNE_CHUNK) as Array<[id: number, expiresAt: number]>;
     const last = lastId.get() as number | null;
     let through: number | undefined;
@@ -105,7 +105,7 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
     }
     const deleted = through === undefined ? 0 : deleteThrough.run(through).changes;
     const rowsLeft = rows.length === PRUNE_CHUNK && through === rows.at(-1)?.[0];
-    return { deleted, more: rowsLeft };
+    return { deleted, more: rowsLeft || !forgotAll };
   };
 
   function decide(batch: Pending[]): boolean[] {
@@ -122,7 +122,7 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
         versionRead = version;
         seenOthers = seen;
       }
-      live.forgetExpired(now);
+      live.forgetExpired(now, PRUNE_CHUNK);
       if (live.size + batch.length > maxLive) {
         throw new StoreError('ERR_STORE_BUSY', 'Too many nonces are remembered; try again shortly.');
       }
