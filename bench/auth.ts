@@ -12,6 +12,8 @@
 // wait, before each run, for other processes to leave the CPU; default 60), BENCH_NONCES
 // (random: 32 hex characters per request, as gomaasapi and python-libmaas send, the default;
 // sequential: a counter, which databases index more cheaply than real clients' nonces).
+// Besides the ratios of the medians it prints each ratio within each repetition, whose runs are
+// minutes apart, and their median: this VM's speed drifts between repetitions.
 // Exits 0 whatever the numbers: it is a benchmark, not a test.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -74,6 +76,8 @@ interface Run {
   logging: string;
   /** Position in the run order, from 1. */
   order: number;
+  /** Which repetition of the plan it belongs to, from 0. */
+  repetition: number;
   rps: number;
   p50: number;
   p99: number;
@@ -155,9 +159,10 @@ async function measure(
   scenario: Scenario,
   logging: string,
   order: number,
+  repetition: number,
   expectedBody: string | undefined,
 ): Promise<Run> {
-  const base = { scenario: scenario.id, logging, order };
+  const base = { scenario: scenario.id, logging, order, repetition };
   const empty = { rps: 0, p50: 0, p99: 0, serverCpu: 0, benchCpu: 0, machineCpu: 0, steal: 0, total: 0, non2xx: 0, errors: 0, timeouts: 0 };
   let server: ServerProcess;
   try {
@@ -322,6 +327,25 @@ function ratioLine(name: string, num: number | undefined, den: number | undefine
   return `${name} = ${fmt(num)} / ${fmt(den)} = ${ratio.toFixed(3)}, ${verdict}`;
 }
 
+/**
+ * The ratio within each repetition, whose runs are minutes apart at most, then their median:
+ * on a machine whose speed drifts between repetitions this says more than the ratio of the
+ * medians. (a) is the mean of the repetition's two bare runs, one before and one after.
+ */
+function pairedRatios(runs: Run[], num: [ScenarioId, string], den: [ScenarioId, string]): string {
+  const ratios: number[] = [];
+  for (let repetition = 0; repetition < REPEAT; repetition++) {
+    const mean = ([id, logging]: [ScenarioId, string]) => {
+      const of = runs.filter((r) => r.repetition === repetition && r.scenario === id && r.logging === logging);
+      return of.length === 0 || of.some((r) => r.invalid) ? undefined : of.reduce((sum, r) => sum + r.rps, 0) / of.length;
+    };
+    const [n, d] = [mean(num), mean(den)];
+    if (n !== undefined && d !== undefined && d > 0) ratios.push(n / d);
+  }
+  if (ratios.length === 0) return 'n/a';
+  return `${ratios.map((r) => r.toFixed(3)).join(' · ')} → median ${median(ratios).toFixed(3)}`;
+}
+
 const ratioOf = (num: number | undefined, den: number | undefined) =>
   num === undefined || den === undefined ? 'n/a' : (num / den).toFixed(3);
 
@@ -352,18 +376,23 @@ function sourceState(): string {
   }
 }
 
-type Step = { scenario: Scenario; logging: string; start: () => Promise<ServerProcess> };
+type Step = { scenario: Scenario; logging: string; repetition: number; start: () => Promise<ServerProcess> };
 
 /** Per repetition: (a) first, maaskit's scenarios under each logging, (a) again last, so that drift shows in the two (a) numbers. */
 function makePlan(version: VersionResponse, nodeFlags: string[]): Step[] {
   const plan: Step[] = [];
   const spawnOptions = { nodeFlags, cpu: PIN ? 1 : undefined };
-  const bare: Step = { scenario: SCENARIOS.a, logging: BARE_LOGGING, start: () => startBare(version.body, version.headers, spawnOptions) };
-  for (let rep = 0; rep < REPEAT; rep++) {
+  for (let repetition = 0; repetition < REPEAT; repetition++) {
+    const bare: Step = {
+      scenario: SCENARIOS.a,
+      logging: BARE_LOGGING,
+      repetition,
+      start: () => startBare(version.body, version.headers, spawnOptions),
+    };
     plan.push(bare);
     for (const logging of LOGGINGS) {
       for (const id of ['b', 'c', 'd'] as const) {
-        plan.push({ scenario: SCENARIOS[id], logging: logging.name, start: () => startMaaskit(logging.args, spawnOptions) });
+        plan.push({ scenario: SCENARIOS[id], logging: logging.name, repetition, start: () => startMaaskit(logging.args, spawnOptions) });
       }
     }
     plan.push(bare);
@@ -387,7 +416,7 @@ async function main(): Promise<void> {
   for (const [i, step] of plan.entries()) {
     if (!(await waitForQuiet())) process.stderr.write(`  (the machine did not go quiet within ${QUIET_WAIT_S} s; measuring anyway)\n`);
     const expected = step.scenario.path === VERSION_PATH ? version.body : undefined;
-    const run = await measure(step.start, step.scenario, step.logging, i + 1, expected);
+    const run = await measure(step.start, step.scenario, step.logging, i + 1, step.repetition, expected);
     runs.push(run);
     process.stderr.write(
       `  [${i + 1}/${plan.length}] ${step.scenario.label}, ${step.logging} (server pid ${run.serverPid}): ` +
@@ -421,6 +450,8 @@ async function main(): Promise<void> {
       `  ${ratioLine('(c)/(b)', rps('c', logging.name), b, TARGET_SIGNED)}`,
       `  ${ratioLine('(b)/(a)', b, a, TARGET_ANON)}`,
       `  ${ratioLine('(d)/(b)', rps('d', logging.name), b)}`,
+      `  within each repetition (drift between them cancels): (c)/(b) ${pairedRatios(runs, ['c', logging.name], ['b', logging.name])}; ` +
+        `(b)/(a) ${pairedRatios(runs, ['b', logging.name], ['a', BARE_LOGGING])}`,
       `  per server CPU-second (no target; the same ratios when the load generator is the bottleneck): ` +
         `(c)/(b) ${ratioOf(perCore('c', logging.name), perCore('b', logging.name))}, ` +
         `(b)/(a) ${ratioOf(perCore('b', logging.name), perCore('a', BARE_LOGGING))}`,
