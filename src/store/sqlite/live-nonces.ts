@@ -3,8 +3,8 @@
 // were made, which says what to forget next. Forgetting by walking one Map from its front, as
 // before, went over every entry already deleted there (V8 keeps them until it rehashes): with
 // 1,000,000 nonces remembered and as many expiring as coming, a nonce cost ~11 µs at first and
-// ~70 µs ten minutes later, and growing; this way it stays at ~6.3 µs (bench:nonces, which
-// includes the commit). Records come with nondecreasing expiries unless the clock steps back;
+// ~70 µs 600,000 nonces later, and growing; this way it stays at 6.3–7.6 µs (bench:nonces,
+// which includes the commit). Records come with nondecreasing expiries unless the clock steps back;
 // one that expires early then waits behind the queue's head, blocking nothing, since a lookup
 // compares the expiry.
 
