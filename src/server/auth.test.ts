@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, type TestContext, test } from 'node:test';
 import {
   createTestApp,
   FakeClock,
@@ -662,20 +662,32 @@ describe('auth: --no-auth-hints', () => {
   });
 });
 
+/** An app over a fresh store holding one user (not admin) with one key; closed after the test. */
+async function appWithUser(t: TestContext, seed: string, username: string) {
+  const clock = new FakeClock();
+  const random = seededRandom(seed);
+  const { store, dir } = await openTestStore(clock, random);
+  const app = createApp({ store, clock, randomBytes: random, logger: false });
+  const closing: Array<() => Promise<void>> = [() => app.close(), () => store.close()];
+  t.after(async () => {
+    for (const close of closing) await close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const user = await store.createUser({ username, email: `${username}@example.com`, password: 'pw', isSuperuser: false });
+  const [k] = await store.listApiKeys(user.id);
+  assert.ok(k);
+  /** Another handle on the same SQLite file (the admin CLI's), closed before the app's. */
+  const openCli = async () => {
+    const cli = await openSqliteStore({ file: join(dir, 'maaskit.db'), secretKey: TEST_SECRET_KEY, randomBytes: random, now: () => clock.nowSeconds() });
+    closing.unshift(() => cli.close());
+    return cli;
+  };
+  return { clock, store, app, user, k, openCli };
+}
+
 describe('auth: inactive user', () => {
   test('auth: a valid key of an inactive user answers 403 User is not allowed access to this API.', async (t) => {
-    const clock = new FakeClock();
-    const random = seededRandom('inactive');
-    const { store, dir } = await openTestStore(clock, random);
-    const app = createApp({ store, clock, randomBytes: random, logger: false });
-    t.after(async () => {
-      await app.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const user = await store.createUser({ username: 'sleeper', email: 's@example.com', password: 'pw', isSuperuser: false });
-    const [k] = await store.listApiKeys(user.id);
-    assert.ok(k);
+    const { clock, store, app, k } = await appWithUser(t, 'inactive', 'sleeper');
     assert.equal(await store.setUserActive('sleeper', false), true);
     const authorization = signRequest({ ...k, method: 'GET', url: `http://localhost${WHOAMI}`, timestamp: clock.nowSeconds(), nonce: 'n-1' });
     const res = await app.inject({ method: 'GET', url: WHOAMI, headers: { authorization } });
@@ -692,21 +704,8 @@ describe('auth: a change committed by another handle (the admin CLI beside serve
   // The server answers a known key from its cache and confirms it with the request's nonce
   // commit (Store.recallTokenGrant): each change below must still decide the very next request.
   test('auth: is seen by the next request, with the answer a fresh server would give', { skip: sqliteOnly }, async (t) => {
-    const clock = new FakeClock();
-    const random = seededRandom('elsewhere');
-    const { store, dir } = await openTestStore(clock, random);
-    const file = join(dir, 'maaskit.db');
-    const cli = await openSqliteStore({ file, secretKey: TEST_SECRET_KEY, randomBytes: random, now: () => clock.nowSeconds() });
-    const app = createApp({ store, clock, randomBytes: random, logger: false });
-    t.after(async () => {
-      await app.close();
-      await cli.close();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const user = await store.createUser({ username: 'kim', email: 'k@example.com', password: 'pw', isSuperuser: false });
-    const [k] = await store.listApiKeys(user.id);
-    assert.ok(k);
+    const { clock, app, user, k, openCli } = await appWithUser(t, 'elsewhere', 'kim');
+    const cli = await openCli();
     let n = 0;
     const whoami = (secret = k.tokenSecret) => {
       const authorization = signRequest({ ...k, tokenSecret: secret, method: 'GET', url: `http://localhost${WHOAMI}`, timestamp: clock.nowSeconds(), nonce: `e-${++n}` });

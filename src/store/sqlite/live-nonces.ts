@@ -30,14 +30,15 @@ function shardOf(key: string): number {
 export class LiveNonces {
   /** key → expiresAt of its latest record, by shard. */
   private readonly shards = Array.from({ length: SHARDS }, () => new Map<string, number>());
-  private count = 0;
   /** Records in the order they were made, from `head` in the first chunk on. */
   private readonly chunks: Chunk[] = [];
   private head = 0;
 
   /** Nonces remembered (those expired but not yet forgotten included). */
   get size(): number {
-    return this.count;
+    let size = 0;
+    for (const shard of this.shards) size += shard.size;
+    return size;
   }
 
   /** Whether `key` has a record that has not expired at `now`. */
@@ -47,9 +48,7 @@ export class LiveNonces {
   }
 
   add(key: string, expiresAt: number): void {
-    const shard = this.shards[shardOf(key)]!;
-    if (!shard.has(key)) this.count++;
-    shard.set(key, expiresAt);
+    this.shards[shardOf(key)]!.set(key, expiresAt);
     let last = this.chunks.at(-1);
     if (!last || last.keys.length === CHUNK) {
       last = { keys: [], expiries: [] };
@@ -59,9 +58,13 @@ export class LiveNonces {
     last.expiries.push(expiresAt);
   }
 
-  /** Undoes add(key, expiresAt); its queue slot is skipped when it comes up. */
+  /**
+   * Drops the record of `key` that expires at `expiresAt`, unless a later one replaced it: undoes
+   * add(key, expiresAt) (its queue slot is then skipped when it comes up), or forgets it.
+   */
   delete(key: string, expiresAt: number): void {
-    this.forget(key, expiresAt);
+    const shard = this.shards[shardOf(key)]!;
+    if (shard.get(key) === expiresAt) shard.delete(key);
   }
 
   /**
@@ -76,7 +79,7 @@ export class LiveNonces {
       const { keys, expiries } = first;
       while (this.head < keys.length && expiries[this.head]! < now) {
         if (limit-- <= 0) return true;
-        this.forget(keys[this.head]!, expiries[this.head]!);
+        this.delete(keys[this.head]!, expiries[this.head]!);
         this.head++;
       }
       // Stopped at an unexpired record, or at the end of the chunk being filled.
@@ -84,11 +87,5 @@ export class LiveNonces {
       this.chunks.shift();
       this.head = 0;
     }
-  }
-
-  /** Drops the record of `key` that expires at `expiresAt`, unless a later one replaced it. */
-  private forget(key: string, expiresAt: number): void {
-    const shard = this.shards[shardOf(key)]!;
-    if (shard.get(key) === expiresAt && shard.delete(key)) this.count--;
   }
 }

@@ -75,6 +75,8 @@ export function openNonceJournal(database: BetterSqlite3.Database, options: Nonc
   const deleteThrough = database.prepare('DELETE FROM nonce_journal WHERE id <= ?');
   // Changes whenever another connection has committed: until it does, there is nothing new of
   // theirs to read (~3 µs of a batch's ~25 saved). Read inside the transaction, it is current.
+  // The grant cache reads it too (inBatch) and compares with what it last saw itself: sharing
+  // one reading would let a change seen by one of them go unnoticed by the other.
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
   const begin = database.prepare('BEGIN IMMEDIATE');
   const commit = database.prepare('COMMIT');
