@@ -15,17 +15,27 @@
 // Besides the ratios of the medians it prints each ratio within each repetition, whose runs are
 // minutes apart, and their median: this VM's speed drifts between repetitions.
 // Exits 0 whatever the numbers: it is a benchmark, not a test.
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
-import autocannon, { type Options } from 'autocannon';
-import { splitApiKey } from '../src/model/index.ts';
-import { type SignatureMethod, signRequest } from '../src/oauth/index.ts';
+import autocannon from 'autocannon';
 import { machineCpu } from './lib/cpu.ts';
-import { envNumber, nonceSource } from './lib/env.ts';
-import { pinSelf, REPO_ROOT, type ServerProcess, startBare, startMaaskit, stopAll } from './lib/server.ts';
+import { envNumber } from './lib/env.ts';
+import {
+  check,
+  loadOptions,
+  median,
+  nonces,
+  onlyScenarios,
+  probeVersion,
+  SCENARIOS,
+  type Scenario,
+  type ScenarioId,
+  TARGET_ANON,
+  TARGET_SIGNED,
+  VERSION_PATH,
+  type VersionResponse,
+} from './lib/scenarios.ts';
+import { sourceState } from './lib/source.ts';
+import { pinSelf, type ServerProcess, startBare, startMaaskit, stopAll } from './lib/server.ts';
 
 const SECONDS = envNumber('BENCH_SECONDS', 8);
 const WARMUP = envNumber('BENCH_WARMUP', 2);
@@ -34,31 +44,12 @@ const CONNECTIONS = Math.max(1, Math.round(envNumber('BENCH_CONNECTIONS', 10)));
 const PROFILE_DIR = process.env['BENCH_CPU_PROF'];
 const PIN = process.env['BENCH_PIN'] === '1';
 const QUIET_WAIT_S = envNumber('BENCH_QUIET_WAIT', 60);
-const ONLY = new Set((process.env['BENCH_ONLY'] || 'a,b,c,d').split(',').map((s) => s.trim()));
+const ONLY = onlyScenarios();
 const CORES = availableParallelism();
 /** The load generator's share of its core above which its numbers are a floor, not the server's. */
 const SATURATED = 0.9;
 /** CPU used by other processes (in cores) above which a run was disturbed by something else. */
 const DISTURBED = 0.2;
-const TARGET_SIGNED = 0.8;
-const TARGET_ANON = 0.6;
-
-const VERSION_PATH = '/MAAS/api/2.0/version/';
-const WHOAMI_PATH = '/MAAS/api/2.0/users/?op=whoami';
-
-type ScenarioId = 'a' | 'b' | 'c' | 'd';
-interface Scenario {
-  id: ScenarioId;
-  label: string;
-  path: string;
-  signatureMethod?: SignatureMethod;
-}
-const SCENARIOS: Record<ScenarioId, Scenario> = {
-  a: { id: 'a', label: '(a) bare node:http, version JSON', path: VERSION_PATH },
-  b: { id: 'b', label: '(b) maaskit GET version/ (anonymous)', path: VERSION_PATH },
-  c: { id: 'c', label: '(c) maaskit whoami, PLAINTEXT', path: WHOAMI_PATH, signatureMethod: 'PLAINTEXT' },
-  d: { id: 'd', label: '(d) maaskit whoami, HMAC-SHA1', path: WHOAMI_PATH, signatureMethod: 'HMAC-SHA1' },
-};
 
 /** maaskit's logging: what `npm start` does, and with request logging off. */
 interface Logging {
@@ -96,64 +87,6 @@ interface Run {
   invalid?: string;
 }
 
-interface VersionResponse {
-  body: string;
-  headers: Record<string, string>;
-}
-
-// Nonces unique across the whole benchmark (every connection, warm-up and run).
-const nonces = nonceSource();
-
-function headersFor(server: ServerProcess, scenario: Scenario): () => Record<string, string> {
-  const method = scenario.signatureMethod;
-  if (method === undefined) return () => ({});
-  const key = splitApiKey(server.apiKey);
-  if (!key) throw new Error(`maaskit printed no usable API key (got ${JSON.stringify(server.apiKey)})`);
-  const url = `${server.origin}${scenario.path}`;
-  return () => ({
-    authorization: signRequest({
-      method: 'GET',
-      url,
-      ...key,
-      signatureMethod: method,
-      timestamp: Math.floor(Date.now() / 1000),
-      nonce: nonces.next(),
-    }),
-  });
-}
-
-/** One request first: a scenario that does not answer 200 with the right body is not measured. */
-async function check(server: ServerProcess, scenario: Scenario, expectedBody: string | undefined): Promise<void> {
-  const response = await fetch(`${server.origin}${scenario.path}`, { headers: headersFor(server, scenario)() });
-  const body = await response.text();
-  if (response.status !== 200) throw new Error(`status ${response.status}: ${body.slice(0, 300)}`);
-  if (expectedBody !== undefined && body !== expectedBody) throw new Error(`unexpected body: ${body.slice(0, 300)}`);
-  if (scenario.signatureMethod !== undefined) {
-    const user = JSON.parse(body) as { username?: unknown };
-    if (user.username !== 'admin') throw new Error(`whoami answered ${body.slice(0, 300)}`);
-  }
-}
-
-function loadOptions(server: ServerProcess, scenario: Scenario, duration: number): Options {
-  const headers = headersFor(server, scenario);
-  return {
-    url: server.origin,
-    connections: CONNECTIONS,
-    pipelining: 1,
-    duration,
-    requests: [
-      {
-        method: 'GET',
-        path: scenario.path,
-        setupRequest: (request) => {
-          request.headers = { ...request.headers, ...headers() };
-          return request;
-        },
-      },
-    ],
-  };
-}
-
 async function measure(
   start: () => Promise<ServerProcess>,
   scenario: Scenario,
@@ -176,12 +109,12 @@ async function measure(
     } catch (error) {
       return { ...base, ...empty, serverPid: server.pid, invalid: `check request failed: ${(error as Error).message}` };
     }
-    if (WARMUP > 0) await autocannon(loadOptions(server, scenario, WARMUP));
+    if (WARMUP > 0) await autocannon(loadOptions(server, scenario, WARMUP, CONNECTIONS));
     const serverCpu0 = server.cpuSeconds();
     const benchCpu0 = process.cpuUsage();
     const machine0 = machineCpu();
     const t0 = performance.now();
-    const result = await autocannon(loadOptions(server, scenario, SECONDS));
+    const result = await autocannon(loadOptions(server, scenario, SECONDS, CONNECTIONS));
     const wall = (performance.now() - t0) / 1000;
     const bench = process.cpuUsage(benchCpu0);
     const machine = machineCpu();
@@ -210,30 +143,6 @@ async function measure(
   } finally {
     await server.stop();
   }
-}
-
-/** maaskit's answer to GET version/, which the bare server then serves byte for byte. */
-async function probeVersion(): Promise<VersionResponse> {
-  const server = await startMaaskit();
-  try {
-    const response = await fetch(`${server.origin}${VERSION_PATH}`);
-    const body = await response.text();
-    if (response.status !== 200) throw new Error(`maaskit GET version/ answered ${response.status}: ${body}`);
-    const headers: Record<string, string> = {};
-    for (const name of ['content-type', 'x-maas-api-hash', 'vary']) {
-      const value = response.headers.get(name);
-      if (value !== null) headers[name] = value;
-    }
-    return { body, headers };
-  } finally {
-    await server.stop();
-  }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 interface Row {
@@ -348,33 +257,6 @@ function pairedRatios(runs: Run[], num: [ScenarioId, string], den: [ScenarioId, 
 
 const ratioOf = (num: number | undefined, den: number | undefined) =>
   num === undefined || den === undefined ? 'n/a' : (num / den).toFixed(3);
-
-/** Files under `dir` (relative to the repo), recursively, sorted. */
-function filesUnder(dir: string): string[] {
-  try {
-    return readdirSync(join(REPO_ROOT, dir), { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => relative(REPO_ROOT, join(e.parentPath, e.name)))
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
-/** Which code was measured: the commit (if a git checkout) and a digest of src/ and bin/ as on disk. */
-function sourceState(): string {
-  const digest = createHash('sha256');
-  for (const file of [...filesUnder('src'), ...filesUnder('bin')]) digest.update(file).update(readFileSync(join(REPO_ROOT, file)));
-  const files = `src+bin digest ${digest.digest('hex').slice(0, 12)}`;
-  try {
-    const git = (...args: string[]) =>
-      execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = git('status', '--porcelain', 'src', 'bin').split('\n').filter((l) => l !== '').length;
-    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty > 0 ? ` + ${dirty} uncommitted change(s) in src/ or bin/` : ''}, ${files}`;
-  } catch {
-    return `not a git checkout, ${files}`;
-  }
-}
 
 type Step = { scenario: Scenario; logging: string; repetition: number; start: () => Promise<ServerProcess> };
 

@@ -14,16 +14,22 @@ function ticksPerSecond(): number {
   return clockTicks;
 }
 
-/** utime + stime of a process (all its threads) from /proc/<pid>/stat, in seconds; NaN if unknown. */
-export function processCpuSeconds(pid: number): number {
+/** utime and stime of a process (all its threads) from /proc/<pid>/stat, in seconds; NaN if unknown. */
+export function processCpuTimes(pid: number): { user: number; system: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name start at field 3 (state).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
+    return { user: Number(fields[11]) / ticksPerSecond(), system: Number(fields[12]) / ticksPerSecond() };
   } catch {
-    return Number.NaN;
+    return { user: Number.NaN, system: Number.NaN };
   }
+}
+
+/** utime + stime of a process, in seconds; NaN if unknown. */
+export function processCpuSeconds(pid: number): number {
+  const { user, system } = processCpuTimes(pid);
+  return user + system;
 }
 
 export interface MachineCpu {

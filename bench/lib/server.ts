@@ -13,7 +13,6 @@ export function pinSelf(cpu: number): void {
 }
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
-const MAASKIT_BIN = join(REPO_ROOT, 'bin', 'maaskit.js');
 const BARE_SERVER = join(REPO_ROOT, 'bench', 'lib', 'bare-server.ts');
 const READY_TIMEOUT_MS = 20_000;
 const TAIL_CHARS = 4096;
@@ -37,17 +36,19 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Pin the server to this CPU (with taskset, which execs node: the pid stays the server's). */
   cpu?: number | undefined;
+  /** Another checkout of maaskit to run instead of this one (bench:ratios' BENCH_AGAINST). */
+  root?: string;
 }
 
 async function launch(
   args: string[],
   env: NodeJS.ProcessEnv,
-  cpu: number | undefined,
+  { cpu, root = REPO_ROOT }: SpawnOptions,
   cleanup: () => void,
 ): Promise<{ child: ChildProcess; output: string; tail: () => string }> {
   const [command, argv] =
     cpu === undefined ? [process.execPath, args] : ['taskset', ['-c', String(cpu), process.execPath, ...args]];
-  const child = spawn(command, argv, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let ready = false;
   let tail = '';
@@ -124,7 +125,7 @@ export async function startMaaskit(extraArgs: string[] = [], options: SpawnOptio
   delete env['MAASKIT_LOG_LEVEL'];
   const args = [
     ...(options.nodeFlags ?? []),
-    MAASKIT_BIN,
+    join(options.root ?? REPO_ROOT, 'bin', 'maaskit.js'),
     'serve',
     '--host',
     '127.0.0.1',
@@ -135,7 +136,7 @@ export async function startMaaskit(extraArgs: string[] = [], options: SpawnOptio
     ...extraArgs,
   ];
   const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
-  const { child, output, tail } = await launch(args, env, options.cpu, cleanup);
+  const { child, output, tail } = await launch(args, env, options, cleanup);
   return handle(child, output, tail, cleanup);
 }
 
@@ -152,6 +153,6 @@ export async function startBare(
     BENCH_BARE_HEADERS: JSON.stringify(headers),
   };
   const args = [...(options.nodeFlags ?? []), '--import', 'tsx', BARE_SERVER];
-  const { child, output, tail } = await launch(args, env, options.cpu, () => {});
+  const { child, output, tail } = await launch(args, env, { cpu: options.cpu }, () => {});
   return handle(child, output, tail, () => {});
 }
