@@ -90,6 +90,42 @@ test('percentDecode: never throws on random strings (seeded)', () => {
   }
 });
 
+/** The decoder's rules read literally: %XX is that octet, anything else its own UTF-8, the octets then read as UTF-8 with U+FFFD for what is not. */
+function octetsDecoded(value: string, plusIsSpace: boolean): string {
+  const octets: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    if (/^%[0-9A-Fa-f]{2}/.test(value.slice(i, i + 3))) {
+      octets.push(Number.parseInt(value.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (plusIsSpace && value[i] === '+') {
+      octets.push(0x20);
+    } else {
+      const cp = value.codePointAt(i)!;
+      if (cp > 0xffff) i++;
+      octets.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
+    }
+  }
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(Uint8Array.from(octets));
+}
+
+test('percentDecode: equals the octet-by-octet definition on random escapes, well-formed or not (seeded)', () => {
+  const random = prng(3629);
+  const pieces = ['%', '+', 'a', 'Z', '9', '%41', '%2b', '%26', '%20', '%C3%A9', '%c3', '%A9', '%FF', '%EF%BB%BF',
+    '%ED%A0%80', '%F0%9F%98%80', '%E2%82', '%4', '%zz', 'é', '😀'];
+  for (let i = 0; i < 5000; i++) {
+    let value = '';
+    const length = Math.floor(random() * 8);
+    for (let j = 0; j < length; j++) value += pieces[Math.floor(random() * pieces.length)]!;
+    const plus = random() < 0.5;
+    assert.equal(percentDecode(value, plus), octetsDecoded(value, plus), JSON.stringify([value, plus]));
+  }
+});
+
+test('percentDecode: keeps a decoded byte order mark at the start', () => {
+  assert.equal(percentDecode('%EF%BB%BFx'), '\uFEFFx');
+  assert.equal(percentDecode('%EF%BB%BF%'), '\uFEFF%');
+});
+
 test('percentEncode: never throws on random strings, and output is always ASCII (seeded)', () => {
   const next = prng(3986);
   for (let i = 0; i < 5000; i++) {
