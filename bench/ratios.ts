@@ -177,11 +177,27 @@ async function main(): Promise<void> {
     ratio('(b)/(a)', `b${suffix}`, 'a', TARGET_ANON);
     ratio('(d)/(b)', `d${suffix}`, `b${suffix}`);
   }
+  // Over all rounds at once: when the server is the bottleneck (its CPU near 100%), throughput
+  // ratios are these, and they scatter far less than single slices do.
+  const cpuPerRequest = (s: Slot | undefined) => (s ? (s.userSeconds + s.systemSeconds) / s.requests : undefined);
+  const cpuRatios: string[] = [];
+  for (const { suffix } of checkouts) {
+    for (const [name, num, den] of [
+      ['(c)/(b)', `c${suffix}`, `b${suffix}`],
+      ['(d)/(b)', `d${suffix}`, `b${suffix}`],
+    ] as const) {
+      const [n, d] = [cpuPerRequest(find(num)), cpuPerRequest(find(den))];
+      if (n !== undefined && d !== undefined) cpuRatios.push(`${name}${suffix} ${(d / n).toFixed(3)}`);
+    }
+  }
+  if (cpuRatios.length > 0) lines.push(`  by server CPU per request (the inverse ratio, all rounds together): ${cpuRatios.join(', ')}`);
   if (AGAINST) {
     lines.push('', 'This checkout against BENCH_AGAINST, per round (above 1: this one is faster):');
     for (const id of maaskitIds) {
       const r = roundRatios(find(id), find(`${id}@against`));
-      if (r) lines.push(`  ${SCENARIOS[id].label}: ${r.text}`);
+      const [mine, theirs] = [cpuPerRequest(find(id)), cpuPerRequest(find(`${id}@against`))];
+      const cpu = mine !== undefined && theirs !== undefined ? `; server CPU per request ${fmt(1e6 * mine, 1)} against ${fmt(1e6 * theirs, 1)} µs` : '';
+      if (r) lines.push(`  ${SCENARIOS[id].label}: ${r.text}${cpu}`);
     }
   }
   if (sourceState() !== source) lines.push('', `SOURCE CHANGED DURING THE RUN: now ${sourceState()}; the rounds measured different code.`);
