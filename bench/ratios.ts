@@ -12,7 +12,10 @@
 // (default 10), BENCH_ONLY (e.g. "b,c"), BENCH_NONCES (as bench:auth), BENCH_LOG_LEVEL (passed
 // to maaskit as --log-level; unset: its default, info, what `npm start` does), BENCH_AGAINST
 // (another checkout of maaskit, with its node_modules: its server's scenarios are interleaved
-// with this one's, and each round's this/that ratio per scenario is printed — an A/B test).
+// with this one's, and each round's this/that ratio per scenario is printed — an A/B test),
+// BENCH_PROCESSES (maaskit processes per checkout, one after another, each for its share of the
+// rounds; default 4 with BENCH_AGAINST, else 1: two processes of one commit, side by side, have
+// differed by 5–10 % in CPU per request, so an A/B with one process each measures that luck).
 // Exits 0 whatever the numbers: it is a benchmark, not a test.
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -42,6 +45,7 @@ const CONNECTIONS = Math.max(1, Math.round(envNumber('BENCH_CONNECTIONS', 10)));
 const ONLY = onlyScenarios();
 const LOG_LEVEL = process.env['BENCH_LOG_LEVEL'];
 const AGAINST = process.env['BENCH_AGAINST'] ? resolve(process.env['BENCH_AGAINST']) : undefined;
+const PROCESSES = Math.max(1, Math.round(envNumber('BENCH_PROCESSES', AGAINST ? 4 : 1)));
 /** CPU used by other processes (in cores) above which a slice was disturbed by something else. */
 const DISTURBED = 0.2;
 
@@ -125,22 +129,38 @@ async function main(): Promise<void> {
   if (ONLY.has('a')) slots.push(slot('a', 'a', await startBare(version.body, version.headers)));
   const checkouts: Array<{ suffix: string; root: string | undefined }> = [{ suffix: '', root: undefined }];
   if (AGAINST) checkouts.push({ suffix: '@against', root: AGAINST });
-  for (const { suffix, root } of checkouts) {
-    if (maaskitIds.length === 0) continue;
-    const server = await startMaaskit(logArgs, root ? { root } : {});
-    for (const id of maaskitIds) slots.push(slot(`${id}${suffix}`, id, server));
-  }
+  /** Fresh maaskit servers for every checkout's slots; the old ones stop. */
+  const slotsOf = new Map<string, Slot[]>();
+  const startServers = async () => {
+    for (const { suffix, root } of checkouts) {
+      if (maaskitIds.length === 0) continue;
+      const server = await startMaaskit(logArgs, root ? { root } : {});
+      const own = slotsOf.get(suffix);
+      if (own) {
+        const old = own[0]!.server;
+        for (const s of own) s.server = server;
+        await old.stop();
+      } else {
+        const created = maaskitIds.map((id) => slot(`${id}${suffix}`, id, server));
+        slotsOf.set(suffix, created);
+        slots.push(...created);
+      }
+    }
+    for (const s of slots) {
+      await check(s.server, s.scenario, s.expectedBody);
+      if (WARMUP > 0) await runSlice(s, WARMUP, false);
+    }
+  };
+  await startServers();
   if (slots.length === 0) throw new Error('BENCH_ONLY selects no scenario');
 
   process.stderr.write(
-    `bench:ratios: ${slots.map((s) => s.name).join(', ')}; ${ROUNDS} rounds of ${SLICE}s slices, ${CONNECTIONS} connections ` +
-      `(~${Math.ceil((slots.length * (WARMUP + ROUNDS * (SLICE + 0.1))) / 60)} min)\n`,
+    `bench:ratios: ${slots.map((s) => s.name).join(', ')}; ${ROUNDS} rounds of ${SLICE}s slices, ${CONNECTIONS} connections, ` +
+      `${PROCESSES} maaskit process(es) per checkout, one after another (~${Math.ceil((slots.length * (PROCESSES * WARMUP + ROUNDS * (SLICE + 0.1))) / 60)} min)\n`,
   );
-  for (const s of slots) {
-    await check(s.server, s.scenario, s.expectedBody);
-    if (WARMUP > 0) await runSlice(s, WARMUP, false);
-  }
   for (let round = 0; round < ROUNDS; round++) {
+    // Each process gets its share of the rounds: two processes of one commit can differ by 10 %.
+    if (round > 0 && round % Math.ceil(ROUNDS / PROCESSES) === 0) await startServers();
     for (let i = 0; i < slots.length; i++) await runSlice(slots[(round + i) % slots.length]!, SLICE, true);
     if ((round + 1) % 5 === 0) process.stderr.write(`  ${round + 1}/${ROUNDS} rounds\n`);
   }
@@ -148,7 +168,8 @@ async function main(): Promise<void> {
   const find = (name: string) => slots.find((s) => s.name === name);
   const lines = [
     `bench:ratios — ${ROUNDS} rounds; each round runs every scenario for ${SLICE}s (rotating order), ${CONNECTIONS} connections, ` +
-      `pipelining 1, ${nonces.kind} nonces, maaskit logging ${LOG_LEVEL ?? 'default (info)'}; servers stay up`,
+      `${PROCESSES} maaskit process(es) per checkout in turn, ` +
+      `pipelining 1, ${nonces.kind} nonces, maaskit logging ${LOG_LEVEL ?? 'default (info)'}; servers stay up between restarts`,
     `source: ${source}`,
     ...(AGAINST ? [`against (@against): ${AGAINST}: ${sourceState(AGAINST)}`] : []),
     '',
