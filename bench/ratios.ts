@@ -129,8 +129,8 @@ async function main(): Promise<void> {
   if (ONLY.has('a')) slots.push(slot('a', 'a', await startBare(version.body, version.headers)));
   const checkouts: Array<{ suffix: string; root: string | undefined }> = [{ suffix: '', root: undefined }];
   if (AGAINST) checkouts.push({ suffix: '@against', root: AGAINST });
-  /** Fresh maaskit servers for every checkout's slots; the old ones stop. */
   const slotsOf = new Map<string, Slot[]>();
+  /** Fresh maaskit servers for every checkout's slots (the old ones stop), then a check and a warm-up of every slot. */
   const startServers = async () => {
     for (const { suffix, root } of checkouts) {
       if (maaskitIds.length === 0) continue;
