@@ -22,6 +22,7 @@ import { envNumber } from './lib/env.ts';
 import {
   check,
   loadOptions,
+  loadProblems,
   median,
   nonces,
   onlyScenarios,
@@ -35,7 +36,7 @@ import {
   type VersionResponse,
 } from './lib/scenarios.ts';
 import { sourceState } from './lib/source.ts';
-import { pinSelf, type ServerProcess, startBare, startMaaskit, stopAll } from './lib/server.ts';
+import { pinSelf, runBenchmark, type ServerProcess, startBare, startMaaskit } from './lib/server.ts';
 
 const SECONDS = envNumber('BENCH_SECONDS', 8);
 const WARMUP = envNumber('BENCH_WARMUP', 2);
@@ -133,12 +134,7 @@ async function measure(
       errors: result.errors,
       timeouts: result.timeouts,
     };
-    const problems = [
-      run.non2xx > 0 ? `${run.non2xx} non-2xx (${JSON.stringify(result.statusCodeStats)})` : '',
-      run.errors > 0 ? `${run.errors} errors` : '',
-      run.timeouts > 0 ? `${run.timeouts} timeouts` : '',
-      run.total === 0 ? 'no responses' : '',
-    ].filter((p) => p !== '');
+    const problems = loadProblems(result);
     return problems.length > 0 ? { ...run, invalid: problems.join(', ') } : run;
   } finally {
     await server.stop();
@@ -349,17 +345,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`bench:auth: ${signal}, stopping the servers\n`);
-    void stopAll().finally(() => process.exit(130));
-  });
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`bench:auth failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBenchmark('bench:auth', main);

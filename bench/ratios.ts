@@ -3,8 +3,9 @@
 // speed drifts by a third within minutes, so its ratios scatter by ±0.1. Here the servers stay
 // up and the scenarios take turns in short slices: a round runs every scenario once (in an
 // order that rotates from round to round), and each round gives its own ratios, from slices
-// at most a few seconds apart. Their median is the number to read; the spread is printed too.
-// It also reports each scenario's server CPU per request, user and system time apart (/proc).
+// at most a few seconds apart: their median, and the spread, are printed. So is each scenario's
+// server CPU per request over all rounds, user and system time apart (/proc), whose inverse
+// ratio is what the throughput ratio tends to while the server is the bottleneck.
 //
 // (b), (c) and (d) are answered by one maaskit server, as a real one answers all of them.
 // Environment: BENCH_SLICE (seconds per slice, default 1), BENCH_ROUNDS (default 20),
@@ -23,6 +24,7 @@ import { envNumber } from './lib/env.ts';
 import {
   check,
   loadOptions,
+  loadProblems,
   median,
   nonces,
   onlyScenarios,
@@ -35,7 +37,7 @@ import {
   VERSION_PATH,
 } from './lib/scenarios.ts';
 import { machineCpu, processCpuTimes } from './lib/cpu.ts';
-import { type ServerProcess, startBare, startMaaskit, stopAll } from './lib/server.ts';
+import { runBenchmark, type ServerProcess, startBare, startMaaskit } from './lib/server.ts';
 import { sourceState } from './lib/source.ts';
 
 const SLICE = envNumber('BENCH_SLICE', 1);
@@ -74,12 +76,7 @@ async function runSlice(slot: Slot, seconds: number, record: boolean): Promise<v
   const cpu1 = processCpuTimes(slot.server.pid);
   const own = process.cpuUsage(own0);
   const machine = machineCpu();
-  const problems = [
-    result.non2xx > 0 ? `${result.non2xx} non-2xx (${JSON.stringify(result.statusCodeStats)})` : '',
-    result.errors > 0 ? `${result.errors} errors` : '',
-    result.timeouts > 0 ? `${result.timeouts} timeouts` : '',
-    result.requests.total === 0 ? 'no responses' : '',
-  ].filter((p) => p !== '');
+  const problems = loadProblems(result);
   if (problems.length > 0) throw new Error(`${slot.name}: ${problems.join(', ')}; server stderr: ${slot.server.stderrTail()}`);
   if (!record) return;
   const server = cpu1.user - cpu0.user + (cpu1.system - cpu0.system);
@@ -185,33 +182,25 @@ async function main(): Promise<void> {
       );
     }),
     '',
-    'Ratios, each round on its own, then the median over rounds:',
+    'Ratios, each round on its own, then the median over rounds; and the inverse ratio of server CPU per request, all rounds together:',
   ];
+  // Over all rounds at once: when the server is the bottleneck (its CPU near 100%), throughput
+  // ratios converge to these, and they scatter far less than single slices do.
+  const cpuPerRequest = (s: Slot | undefined) => (s ? (s.userSeconds + s.systemSeconds) / s.requests : undefined);
   for (const { suffix } of checkouts) {
     const ratio = (name: string, num: string, den: string, target?: number) => {
       const r = roundRatios(find(num), find(den));
       if (!r) return;
       const verdict = target === undefined ? '' : `, target >= ${target}: ${r.median >= target ? 'PASS' : 'FAIL'}`;
-      lines.push(`  ${name}${suffix}: ${r.text}${verdict}`);
+      const [n, d] = [cpuPerRequest(find(num)), cpuPerRequest(find(den))];
+      // (a)'s load generator is saturated, so its CPU per request says nothing of its throughput.
+      const byCpu = n !== undefined && d !== undefined && den !== 'a' ? `; by server CPU per request ${(d / n).toFixed(3)}` : '';
+      lines.push(`  ${name}${suffix}: ${r.text}${verdict}${byCpu}`);
     };
     ratio('(c)/(b)', `c${suffix}`, `b${suffix}`, TARGET_SIGNED);
     ratio('(b)/(a)', `b${suffix}`, 'a', TARGET_ANON);
     ratio('(d)/(b)', `d${suffix}`, `b${suffix}`);
   }
-  // Over all rounds at once: when the server is the bottleneck (its CPU near 100%), throughput
-  // ratios are these, and they scatter far less than single slices do.
-  const cpuPerRequest = (s: Slot | undefined) => (s ? (s.userSeconds + s.systemSeconds) / s.requests : undefined);
-  const cpuRatios: string[] = [];
-  for (const { suffix } of checkouts) {
-    for (const [name, num, den] of [
-      ['(c)/(b)', `c${suffix}`, `b${suffix}`],
-      ['(d)/(b)', `d${suffix}`, `b${suffix}`],
-    ] as const) {
-      const [n, d] = [cpuPerRequest(find(num)), cpuPerRequest(find(den))];
-      if (n !== undefined && d !== undefined) cpuRatios.push(`${name}${suffix} ${(d / n).toFixed(3)}`);
-    }
-  }
-  if (cpuRatios.length > 0) lines.push(`  by server CPU per request (the inverse ratio, all rounds together): ${cpuRatios.join(', ')}`);
   if (AGAINST) {
     lines.push('', 'This checkout against BENCH_AGAINST, per round (above 1: this one is faster):');
     for (const id of maaskitIds) {
@@ -221,25 +210,9 @@ async function main(): Promise<void> {
       if (r) lines.push(`  ${SCENARIOS[id].label}: ${r.text}${cpu}`);
     }
   }
-  if (sourceState() !== source) lines.push('', `SOURCE CHANGED DURING THE RUN: now ${sourceState()}; the rounds measured different code.`);
+  const sourceAfter = sourceState();
+  if (sourceAfter !== source) lines.push('', `SOURCE CHANGED DURING THE RUN: now ${sourceAfter}; the rounds measured different code.`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`bench:ratios: ${signal}, stopping the servers\n`);
-    void stopAll().finally(() => process.exit(130));
-  });
-}
-
-main().then(
-  async () => {
-    await stopAll();
-    process.exit(0);
-  },
-  async (error: unknown) => {
-    process.stderr.write(`bench:ratios failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runBenchmark('bench:ratios', main);

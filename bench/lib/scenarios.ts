@@ -1,5 +1,5 @@
 // The four scenarios of bench:auth and bench:ratios, and how their requests are made and checked.
-import type { Options } from 'autocannon';
+import type { Options, Result } from 'autocannon';
 import { splitApiKey } from '../../src/model/index.ts';
 import { type SignatureMethod, signRequest } from '../../src/oauth/index.ts';
 import { nonceSource } from './env.ts';
@@ -81,6 +81,16 @@ export function loadOptions(server: ServerProcess, scenario: Scenario, duration:
       },
     ],
   };
+}
+
+/** What makes a load run not count: any non-2xx, error or timeout, or no response at all. */
+export function loadProblems(result: Result): string[] {
+  return [
+    result.non2xx > 0 ? `${result.non2xx} non-2xx (${JSON.stringify(result.statusCodeStats)})` : '',
+    result.errors > 0 ? `${result.errors} errors` : '',
+    result.timeouts > 0 ? `${result.timeouts} timeouts` : '',
+    result.requests.total === 0 ? 'no responses' : '',
+  ].filter((p) => p !== '');
 }
 
 export interface VersionResponse {

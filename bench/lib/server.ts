@@ -89,6 +89,30 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...live].map((server) => server.stop()));
 }
 
+/**
+ * Runs a benchmark's main, stops any server it left running, then exits: 0 whatever the
+ * numbers, 1 if it failed. On SIGINT or SIGTERM the servers are stopped too.
+ */
+export function runBenchmark(name: string, main: () => Promise<void>): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`${name}: ${signal}, stopping the servers\n`);
+      void stopAll().finally(() => process.exit(130));
+    });
+  }
+  main().then(
+    async () => {
+      await stopAll();
+      process.exit(0);
+    },
+    async (error: unknown) => {
+      process.stderr.write(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      await stopAll();
+      process.exit(1);
+    },
+  );
+}
+
 function handle(child: ChildProcess, output: string, tail: () => string, cleanup: () => void): ServerProcess {
   const url = /listening on (http:\/\/\S+)/.exec(output)?.[1] ?? '';
   const pid = child.pid ?? -1;
